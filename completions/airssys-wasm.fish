@@ -1,0 +1,104 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_airssys_wasm_global_optspecs
+    string join \n q/quiet v/verbose color= format= h/help V/version
+end
+
+function __fish_airssys_wasm_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_airssys_wasm_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_airssys_wasm_using_subcommand
+    set -l cmd (__fish_airssys_wasm_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "init" -d 'Create a component project from a template'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "templates" -d 'List the project templates'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "build" -d 'Build the component and publish it to target/airssys/'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l lang -d 'Source language (picks its template)' -r -f -a "rust\t''
+c\t''
+python\t''
+js\t''
+go\t''
+prebuilt\t''"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l template -d 'Template name (see `airssys-wasm templates`); overrides --lang' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l path -d 'Directory to create [default: ./<name>]' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l description -d 'One-line description of the component' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -s y -l yes -d 'Accept defaults without prompting'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand templates" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand templates" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand templates" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand templates" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand templates" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand templates" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand validate" -l wasm -d 'Check this component instead of the project\'s built artifact' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand validate" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand validate" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand validate" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand validate" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -l debug -d 'Build with the debug profile instead of release'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "init" -d 'Create a component project from a template'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "templates" -d 'List the project templates'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "build" -d 'Build the component and publish it to target/airssys/'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,107 @@
+//! The command-line front end: argument parsing and one thin module per command.
+//! Each command turns its arguments into library options, calls one library
+//! operation, and prints the result through [`Output`].
+
+mod build;
+mod completions;
+mod init;
+mod progress;
+mod render;
+mod templates;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::{ColorChoice, Format, Output, Verbosity};
+
+/// Build, check, run and deploy WebAssembly components with capabilities enforced
+/// deny-by-default.
+#[derive(Debug, Parser)]
+#[command(name = "airssys-wasm", version, propagate_version = true)]
+#[command(about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Print only errors and data
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colours
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Output format of data-producing commands
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
+    pub format: Format,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a component project from a template
+    Init(init::InitArgs),
+    /// List the project templates
+    Templates,
+    /// Check the manifest, the WIT and the built component against each other
+    Validate(validate::ValidateArgs),
+    /// Build the component and publish it to target/airssys/
+    Build(build::BuildArgs),
+    /// Print a shell completion script
+    Completions(completions::CompletionsArgs),
+}
+
+/// The project directory argument shared by project commands.
+#[derive(Debug, Args)]
+pub struct ProjectArg {
+    /// Project directory (or its Component.toml)
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+/// Runs the CLI with the process's arguments and returns its exit code:
+/// 0 success, 1 the work failed, 2 usage error (from clap).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let verbosity = if cli.global.quiet {
+        Verbosity::Quiet
+    } else if cli.global.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let out = Output::new(verbosity, cli.global.color, cli.global.format);
+    let result = match cli.command {
+        Command::Init(args) => init::run(&out, args),
+        Command::Templates => templates::run(&out),
+        Command::Validate(args) => validate::run(&out, args),
+        Command::Build(args) => build::run(&out, args),
+        Command::Completions(args) => completions::run(&out, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            render::error(&out, &error);
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Rendering library errors for people: message, cause chain, `help:` line.
+
+use crate::error::Error;
+use crate::manifest::ManifestError;
+use crate::output::{Level, Output};
+use crate::validate::Finding;
+
+/// Prints an error with its causes and the fix when one is known.
+pub fn error(out: &Output, error: &Error) {
+    match error {
+        Error::Manifest(e @ ManifestError::Invalid { .. }) => out.diagnostic(&e.render()),
+        Error::Build(crate::build::BuildError::ArtifactRejected { findings }) => {
+            for finding in findings {
+                self::finding(out, finding);
+            }
+            out.error(error, &[], None);
+        }
+        _ => out.error(error, &causes(error), error.help().as_deref()),
+    }
+}
+
+/// The messages of an error's sources, outermost first, without repeats.
+pub fn causes(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut source = error.source();
+    let top = error.to_string();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if text != top && out.last() != Some(&text) {
+            out.push(text);
+        }
+        source = cause.source();
+    }
+    out
+}
+
+/// Prints one validation finding as `error[code]: …` or `warning[code]: …`.
+pub fn finding(out: &Output, finding: &Finding) {
+    let level = if finding.is_error() {
+        Level::Error
+    } else {
+        Level::Warning
+    };
+    out.report(
+        level,
+        Some(finding.code),
+        &finding.message,
+        &[],
+        finding.help.as_deref(),
+    );
+}

@@ -1,0 +1,76 @@
+//! The library's top-level error: one variant per area, each carrying its context.
+
+use std::path::PathBuf;
+
+use crate::build::BuildError;
+use crate::component::ComponentError;
+use crate::manifest::ManifestError;
+use crate::templates::InitError;
+use crate::wit::WitError;
+
+/// Any failure of a library operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `Component.toml` is missing or invalid.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The project's WIT is invalid or not the contract.
+    #[error(transparent)]
+    Wit(#[from] WitError),
+    /// A file is not a usable component.
+    #[error(transparent)]
+    Component(#[from] ComponentError),
+    /// The build failed.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// A project could not be created.
+    #[error(transparent)]
+    Init(#[from] InitError),
+    /// No project at the given path.
+    #[error("no {manifest} found in {dir}", manifest = crate::manifest::FILE_NAME)]
+    NoProject {
+        /// The directory searched.
+        dir: PathBuf,
+    },
+    /// A filesystem operation failed.
+    #[error("could not {action} {path}")]
+    Io {
+        /// What was attempted, e.g. "write".
+        action: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The exact fix for this error, when one is known: rendered as `help:`.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::Manifest(e) => e.help(),
+            Error::Wit(e) => e.help(),
+            Error::Component(e) => e.help(),
+            Error::Build(e) => e.help(),
+            Error::Init(e) => e.help(),
+            Error::NoProject { .. } => Some(
+                "run `airssys-wasm init <name>` to create a project, or pass the project directory"
+                    .into(),
+            ),
+            Error::Io { .. } => None,
+        }
+    }
+
+    /// Shorthand for an [`Error::Io`].
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
