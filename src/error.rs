@@ -26,6 +26,20 @@ pub enum Error {
     /// A project could not be created.
     #[error(transparent)]
     Init(#[from] InitError),
+    /// A component could not be loaded into the runtime.
+    #[error(transparent)]
+    Load(#[from] crate::runtime::LoadError),
+    /// A call failed (trap, limit, or a component error).
+    #[error(transparent)]
+    Invoke(#[from] crate::runtime::InvokeError),
+    /// Bad command-line input that clap could not catch.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        help: Option<String>,
+    },
     /// No project at the given path.
     #[error("no {manifest} found in {dir}", manifest = crate::manifest::FILE_NAME)]
     NoProject {
@@ -54,6 +68,9 @@ impl Error {
             Error::Component(e) => e.help(),
             Error::Build(e) => e.help(),
             Error::Init(e) => e.help(),
+            Error::Load(e) => e.help(),
+            Error::Invoke(e) => e.help(),
+            Error::Usage { help, .. } => help.clone(),
             Error::NoProject { .. } => Some(
                 "run `airssys-wasm init <name>` to create a project, or pass the project directory"
                     .into(),

@@ -18,9 +18,13 @@ pub mod error;
 pub mod manifest;
 pub mod output;
 pub mod project;
+pub mod run;
 pub mod security;
 pub mod templates;
 pub mod validate;
 pub mod wit;
 
 pub use error::{Error, Result};
+pub mod host;
+pub mod runtime;
+pub mod store;

@@ -7,6 +7,7 @@ mod completions;
 mod init;
 mod progress;
 mod render;
+mod run;
 mod templates;
 mod validate;
 
@@ -66,6 +67,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Build the component and publish it to target/airssys/
     Build(build::BuildArgs),
+    /// Run a component once on the embedded runtime
+    Run(run::RunArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
 }
@@ -95,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Templates => templates::run(&out),
         Command::Validate(args) => validate::run(&out, args),
         Command::Build(args) => build::run(&out, args),
+        Command::Run(args) => run::run(&out, args),
         Command::Completions(args) => completions::run(&out, args),
     };
     match result {

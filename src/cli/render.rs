@@ -15,6 +15,12 @@ pub fn error(out: &Output, error: &Error) {
             }
             out.error(error, &[], None);
         }
+        Error::Load(crate::runtime::LoadError::Rejected { findings, .. }) => {
+            for finding in findings {
+                self::finding(out, finding);
+            }
+            out.error(error, &[], None);
+        }
         _ => out.error(error, &causes(error), error.help().as_deref()),
     }
 }

@@ -218,6 +218,8 @@ pub struct Permissions {
     pub storage: Option<StorageGrant>,
     /// Components this one may call through `messaging`.
     pub messaging: Vec<String>,
+    /// Capabilities defined by an embedding host (`[permissions.custom]`).
+    pub custom: Vec<String>,
 }
 
 impl Permissions {
@@ -228,6 +230,7 @@ impl Permissions {
             && self.environment.is_empty()
             && self.storage.is_none()
             && self.messaging.is_empty()
+            && self.custom.is_empty()
     }
 }
 

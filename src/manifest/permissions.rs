@@ -58,7 +58,32 @@ pub(crate) fn permissions(raw: Option<RawPermissions>, ck: &mut Checker<'_>) -> 
             },
         );
     }
+    if let Some(custom) = raw.custom {
+        out.custom = unique(custom.capabilities, "custom capability", ck, |s| {
+            validate_capability_name(s).map(|()| (s.to_string(), s.to_string()))
+        });
+    }
     out
+}
+
+/// Custom capability names are chosen by embedders: `[a-z0-9:._/-]+`, e.g.
+/// `acme:metrics/counter`.
+fn validate_capability_name(name: &str) -> Result<(), GrantError> {
+    let valid = !name.is_empty()
+        && name.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '.' | '_' | '/' | '-')
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(GrantError::new(
+            format!("invalid custom capability `{name}`"),
+            Some(
+                "capability names use lower-case letters, digits and `:._/-`, e.g. `acme:metrics`"
+                    .into(),
+            ),
+        ))
+    }
 }
 
 /// Identity of a host grant for duplicate detection (case-insensitive).

@@ -70,6 +70,7 @@ pub(crate) struct RawPermissions {
     pub environment: Option<RawEnvironment>,
     pub storage: Option<RawStorage>,
     pub messaging: Option<RawMessaging>,
+    pub custom: Option<RawCustom>,
 }
 
 /// `[permissions.filesystem]`.
@@ -107,6 +108,13 @@ pub(crate) struct RawStorage {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMessaging {
     pub targets: Option<Vec<Spanned<String>>>,
+}
+
+/// `[permissions.custom]`: capabilities defined by an embedding host.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCustom {
+    pub capabilities: Option<Vec<Spanned<String>>>,
 }
 
 /// The keys each table accepts, by dotted table path (`""` is the top level).
@@ -150,6 +158,7 @@ pub(crate) const SCHEMA: &[(&str, &[&str])] = &[
             "environment",
             "storage",
             "messaging",
+            "custom",
         ],
     ),
     (
@@ -160,6 +169,7 @@ pub(crate) const SCHEMA: &[(&str, &[&str])] = &[
     ("permissions.environment", &["variables"]),
     ("permissions.storage", &["key_value", "max_bytes"]),
     ("permissions.messaging", &["targets"]),
+    ("permissions.custom", &["capabilities"]),
 ];
 
 /// The accepted keys of the table at dotted path `table`, if it is a known table.

@@ -1,8 +1,18 @@
 //! Capabilities: what a component may touch, derived from its manifest's grants.
 //!
-//! This module holds the static side (imports checked against grants before a
-//! component ever runs); the runtime enforces the same grants when it does run.
+//! The static side checks a component's imports against its grants before it runs
+//! ([`check_capabilities`]); the runtime side builds each instance's WASI context
+//! from the same grants ([`build_wasi_ctx`]) and enforces network grants on every
+//! lookup and connection ([`NetworkPolicy`]).
 
 mod capabilities;
+mod http;
+mod name_lookup;
+mod network;
+mod wasi_ctx;
 
 pub use capabilities::{Capability, check_capabilities, required_capability};
+pub use http::HttpPolicy;
+pub use name_lookup::add_filtered_name_lookup;
+pub use network::{NetworkPolicy, SocketUse};
+pub use wasi_ctx::{SandboxError, Stdio, build_wasi_ctx};

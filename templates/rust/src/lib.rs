@@ -49,7 +49,7 @@ impl Guest for Component {
                 }
             }
         }
-        log(Level::Info, &format!("initialised, greeting {greeting:?}"));
+        log(Level::Debug, &format!("initialised, greeting {greeting:?}"));
         *CONFIG.lock().unwrap() = Some(Config { greeting });
         Ok(())
     }
@@ -85,7 +85,7 @@ impl Guest for Component {
     }
 
     fn shutdown() {
-        log(Level::Info, "shutting down");
+        log(Level::Debug, "shutting down");
         CONFIG.lock().unwrap().take();
     }
 

@@ -1,0 +1,155 @@
+//! `airssys-wasm run`: run a component once on the embedded runtime.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::progress::TerminalProgress;
+use super::render;
+use crate::error::{Error, Result};
+use crate::manifest::WorldName;
+use crate::output::Output;
+use crate::run::{Target, prepare};
+use crate::runtime::{Invocation, InvokeError, LogLevel, Runtime, RuntimeConfig, StderrSink};
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Project directory, or a component file (.wasm)
+    #[arg(default_value = ".", value_name = "PATH|FILE.wasm")]
+    pub path: PathBuf,
+    /// Manifest governing a .wasm file (default: no permissions)
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Input data for `execute`, as a string
+    #[arg(long, conflicts_with = "input_file")]
+    pub input: Option<String>,
+    /// Input data for `execute`, read from a file (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub input_file: Option<PathBuf>,
+    /// Input metadata, repeatable
+    #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    pub metadata: Vec<(String, String)>,
+    /// Load another component for `messaging` (project dir or .wasm), repeatable
+    #[arg(long = "with", value_name = "NAME=PATH", value_parser = parse_pair)]
+    pub companions: Vec<(String, String)>,
+    /// Arguments for a `wasi:cli/command` component
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+fn parse_pair(s: &str) -> std::result::Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))
+}
+
+/// Loads the component (building the project if stale), runs it, and prints
+/// its output raw on stdout.
+pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
+    let target = Target::from_path(&args.path, args.manifest.clone());
+    let mut progress = TerminalProgress::new(out);
+    let options = prepare(&target, &mut progress)?;
+    let mut companions = Vec::new();
+    for (name, path) in &args.companions {
+        let target = Target::from_path(PathBuf::from(path).as_path(), None);
+        let mut companion = prepare(&target, &mut progress)?;
+        if let Target::Wasm { .. } = target {
+            companion.manifest.component.name = name.clone();
+        }
+        companions.push(companion);
+    }
+    progress.finish();
+    let kv_path = match &target {
+        Target::Project(_) => Some(options.data_root.join("target/airssys/state/kv.sqlite")),
+        Target::Wasm { .. } => None,
+    };
+    let runtime = Runtime::new(RuntimeConfig {
+        kv_path,
+        sink: Arc::new(StderrSink {
+            min_level: if out.is_verbose() {
+                LogLevel::Trace
+            } else {
+                LogLevel::Info
+            },
+        }),
+        ..RuntimeConfig::default()
+    })?;
+    for companion in companions {
+        runtime.load(companion)?;
+    }
+    let component = runtime.load(options)?;
+    for warning in component.warnings() {
+        render::finding(out, warning);
+    }
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("start", "the async runtime", e))?;
+    tokio.block_on(async {
+        let code = match component.world() {
+            WorldName::AirssysComponent => {
+                let invocation = Invocation {
+                    data: read_input(&args)?,
+                    metadata: args.metadata.clone(),
+                    request_id: None,
+                };
+                match runtime.invoke(&component, invocation).await {
+                    Ok(output) => {
+                        for (key, value) in &output.metadata {
+                            out.verbose("Metadata", format!("{key} = {value}"));
+                        }
+                        out.raw(&output.data);
+                        ExitCode::SUCCESS
+                    }
+                    Err(InvokeError::Component(e)) => {
+                        out.error(
+                            format_args!("{}: {}", e.kind.as_str(), e.message),
+                            &[],
+                            None,
+                        );
+                        ExitCode::FAILURE
+                    }
+                    Err(other) => return Err(Error::Invoke(other)),
+                }
+            }
+            WorldName::WasiCommand => {
+                let mut argv = vec![component.name().to_string()];
+                argv.extend(args.args.iter().cloned());
+                let status = runtime.run_command(&component, argv).await?;
+                ExitCode::from(u8::try_from(status.clamp(0, 255)).unwrap_or(1))
+            }
+            WorldName::WasiHttpProxy => {
+                return Err(Error::Usage {
+                    message: format!(
+                        "{} is a wasi:http/proxy component; it answers HTTP requests",
+                        component.name()
+                    ),
+                    help: Some("serve it with `airssys-wasm run --listen 127.0.0.1:7070`".into()),
+                });
+            }
+        };
+        runtime.shutdown().await;
+        Ok(code)
+    })
+}
+
+fn read_input(args: &RunArgs) -> Result<Vec<u8>> {
+    if let Some(text) = &args.input {
+        return Ok(text.clone().into_bytes());
+    }
+    match &args.input_file {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut data = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut data)
+                .map_err(|e| Error::io("read", "stdin", e))?;
+            Ok(data)
+        }
+        Some(path) => std::fs::read(path).map_err(|e| Error::io("read", path, e)),
+        None => Ok(Vec::new()),
+    }
+}

@@ -1,0 +1,47 @@
+//! `airssys:core/logging`: guest log lines to the host log, tagged with the
+//! component and version, rate-limited per instance.
+
+use crate::runtime::bindings::airssys::core::logging::{Host, Level};
+use crate::runtime::{HostState, LogLevel};
+
+fn level(level: Level) -> LogLevel {
+    match level {
+        Level::Trace => LogLevel::Trace,
+        Level::Debug => LogLevel::Debug,
+        Level::Info => LogLevel::Info,
+        Level::Warn => LogLevel::Warn,
+        Level::Error => LogLevel::Error,
+    }
+}
+
+/// Longest message kept; the rest is cut so a guest cannot flood the log in one line.
+const MAX_MESSAGE_BYTES: usize = 4096;
+
+impl Host for HostState {
+    async fn log(&mut self, lvl: Level, message: String) {
+        if !self.log_budget.take() {
+            return;
+        }
+        let sink = &self.shared.sink;
+        let (name, version) = (&self.sandbox.name, &self.sandbox.version);
+        if self.log_budget.dropped > 0 {
+            let dropped = std::mem::take(&mut self.log_budget.dropped);
+            sink.log(
+                name,
+                version,
+                LogLevel::Warn,
+                &format!("{dropped} log lines dropped (rate limit: 100 lines/s)"),
+            );
+        }
+        let mut text = message;
+        if text.len() > MAX_MESSAGE_BYTES {
+            let mut cut = MAX_MESSAGE_BYTES;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.push_str("… (truncated)");
+        }
+        sink.log(name, version, level(lvl), &text);
+    }
+}

@@ -1,0 +1,49 @@
+//! `airssys:core/messaging`: calls to other components loaded in the same runtime,
+//! only to the targets listed in `[permissions.messaging]`.
+
+use crate::runtime::bindings::ComponentError;
+use crate::runtime::bindings::airssys::core::messaging::Host;
+use crate::runtime::{HostState, Invocation, InvokeError};
+
+use super::{MAX_CALL_DEPTH, deny};
+
+impl Host for HostState {
+    async fn call(
+        &mut self,
+        target: String,
+        data: Vec<u8>,
+        metadata: Vec<(String, String)>,
+    ) -> Result<Vec<u8>, ComponentError> {
+        if !self.sandbox.permissions.messaging.contains(&target) {
+            return Err(ComponentError::PermissionDenied(deny(
+                self,
+                format!("messaging call to `{target}`"),
+                format!("add \"{target}\" to [permissions.messaging] targets"),
+            )));
+        }
+        if self.call_depth >= MAX_CALL_DEPTH {
+            return Err(ComponentError::Internal(format!(
+                "messaging calls nest deeper than {MAX_CALL_DEPTH}; is there a call cycle?"
+            )));
+        }
+        let Some(component) = self.shared.component(&target) else {
+            return Err(ComponentError::NotFound(format!(
+                "no component named `{target}` is loaded in this runtime"
+            )));
+        };
+        let invocation = Invocation {
+            data,
+            metadata,
+            request_id: None,
+        };
+        let shared = self.shared.clone();
+        let depth = self.call_depth + 1;
+        match Box::pin(shared.invoke(component, invocation, depth)).await {
+            Ok(output) => Ok(output.data),
+            Err(InvokeError::Component(error)) => Err(error.into_wit()),
+            Err(other) => Err(ComponentError::Internal(format!(
+                "`{target}` failed: {other}"
+            ))),
+        }
+    }
+}

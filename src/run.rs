@@ -1,0 +1,171 @@
+//! What `run` and `test` run: a project (built first when its sources changed) or
+//! a `.wasm` file with an optional manifest, turned into [`LoadOptions`].
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use globset::{Glob, GlobSetBuilder};
+
+use crate::build::{BuildOptions, BuildProgress, build};
+use crate::component;
+use crate::error::{Error, Result};
+use crate::manifest::{self, Language, Manifest, WorldName};
+use crate::project::Project;
+use crate::runtime::LoadOptions;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A project directory (or its Component.toml).
+    Project(PathBuf),
+    /// A component file, governed by `manifest` when given.
+    Wasm {
+        /// The component.
+        wasm: PathBuf,
+        /// Its manifest; without one it runs with no permissions.
+        manifest: Option<PathBuf>,
+    },
+}
+
+impl Target {
+    /// A `.wasm` path is a file target; anything else is a project.
+    pub fn from_path(path: &Path, manifest: Option<PathBuf>) -> Target {
+        if path.extension().is_some_and(|e| e == "wasm") {
+            Target::Wasm {
+                wasm: path.to_path_buf(),
+                manifest,
+            }
+        } else {
+            Target::Project(manifest.unwrap_or_else(|| path.to_path_buf()))
+        }
+    }
+}
+
+/// Default watch globs when `[build] watch` is not set.
+pub fn default_watch(language: Language) -> Vec<String> {
+    match language {
+        Language::Rust => vec![
+            "src/**".into(),
+            "wit/**".into(),
+            "Cargo.toml".into(),
+            "Component.toml".into(),
+        ],
+        _ => vec!["src/**".into(), "wit/**".into(), "Component.toml".into()],
+    }
+}
+
+/// Whether the project's artifact is missing or older than a watched source.
+pub fn is_stale(project: &Project) -> bool {
+    let artifact = project.artifact_path();
+    let Some(built) = modified(&artifact) else {
+        return true;
+    };
+    let mut patterns = project
+        .manifest
+        .build
+        .watch
+        .clone()
+        .unwrap_or_else(|| default_watch(project.manifest.component.language));
+    if let Some(output) = &project.manifest.build.output {
+        patterns.push(output.to_string_lossy().into_owned());
+    }
+    let mut set = GlobSetBuilder::new();
+    for pattern in &patterns {
+        if let Ok(glob) = Glob::new(pattern) {
+            set.add(glob);
+        }
+    }
+    let Ok(set) = set.build() else {
+        return true;
+    };
+    walkdir::WalkDir::new(&project.dir)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "target" && e.file_name() != ".git")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            e.path()
+                .strip_prefix(&project.dir)
+                .is_ok_and(|relative| set.is_match(relative))
+        })
+        .any(|e| modified(e.path()).is_some_and(|m| m > built))
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Turns a target into load options, building a stale project first.
+pub fn prepare(target: &Target, progress: &mut dyn BuildProgress) -> Result<LoadOptions> {
+    match target {
+        Target::Project(path) => {
+            let project = Project::load(path)?;
+            let artifact = if is_stale(&project) {
+                build(
+                    &BuildOptions {
+                        path: path.clone(),
+                        ..BuildOptions::default()
+                    },
+                    progress,
+                )?
+                .artifact
+            } else {
+                project.artifact_path()
+            };
+            let wasm = std::fs::read(&artifact).map_err(|e| Error::io("read", &artifact, e))?;
+            Ok(LoadOptions::new(project.manifest, wasm, project.dir))
+        }
+        Target::Wasm { wasm, manifest } => {
+            let bytes = std::fs::read(wasm).map_err(|e| Error::io("read", wasm, e))?;
+            let (manifest, data_root) = match manifest {
+                Some(path) => {
+                    let manifest = manifest::load(path)?;
+                    let root = manifest.project_dir().to_path_buf();
+                    (manifest, root)
+                }
+                None => (implicit_manifest(wasm, &bytes)?, PathBuf::from(".")),
+            };
+            Ok(LoadOptions::new(manifest, bytes, data_root))
+        }
+    }
+}
+
+/// A deny-everything manifest for a bare `.wasm`: named after the file, world
+/// inferred from the component's exports, default limits.
+fn implicit_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
+    let info = component::inspect(bytes, path)?;
+    let world = WorldName::ALL
+        .into_iter()
+        .find(|w| {
+            component::check_world(&info, *w)
+                .iter()
+                .all(|f| f.code != "wrong-world")
+        })
+        .unwrap_or(WorldName::AirssysComponent);
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("component");
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        name.insert_str(0, "c-");
+    }
+    name.truncate(64);
+    let text = format!(
+        "[component]\nname = \"{}\"\nversion = \"0.0.0\"\nlanguage = \"prebuilt\"\nworld = \"{world}\"\n",
+        name.trim_end_matches('-')
+    );
+    Ok(manifest::parse(
+        &text,
+        &path.with_file_name(manifest::FILE_NAME),
+    )?)
+}

@@ -1,0 +1,280 @@
+//! Instances of `airssys:core/component`: created with `init`, called within the
+//! limits, pooled or discarded, and shut down before they are dropped.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use wasmtime::Store;
+
+use super::bindings::{self, ComponentInput, ExecutionContext};
+use super::error::{InvokeError, classify};
+use super::loaded::{Entry, LoadedComponent};
+use super::{HostState, Shared, engine};
+use crate::manifest::InstanceMode;
+use crate::security::{Stdio, build_wasi_ctx};
+
+/// One call of `execute`.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    /// `component-input.data`.
+    pub data: Vec<u8>,
+    /// `component-input.metadata`.
+    pub metadata: Vec<(String, String)>,
+    /// The request id the component sees; generated when `None`.
+    pub request_id: Option<String>,
+}
+
+impl Invocation {
+    /// A call with `data` and no metadata.
+    pub fn new(data: Vec<u8>) -> Self {
+        Invocation {
+            data,
+            ..Invocation::default()
+        }
+    }
+}
+
+/// What `execute` returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// `component-output.data`.
+    pub data: Vec<u8>,
+    /// `component-output.metadata`.
+    pub metadata: Vec<(String, String)>,
+    /// The request id the call ran under.
+    pub request_id: String,
+}
+
+/// A live instance with its store.
+pub(crate) struct Instance {
+    pub(crate) store: Store<HostState>,
+    bindings: bindings::Component,
+}
+
+/// Extra time past `max_execution_ms` before a call blocked in the host (where the
+/// epoch cannot interrupt it) is abandoned.
+const HOST_GRACE: Duration = Duration::from_millis(50);
+
+static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+fn next_request_id() -> String {
+    format!("req-{}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Sets the per-call budgets: fuel and the epoch deadline.
+fn arm(store: &mut Store<HostState>) {
+    let resources = store.data().sandbox.resources;
+    // Fuel is always metered (one engine for all components); no limit means all of it.
+    let _ = store.set_fuel(resources.max_fuel.unwrap_or(u64::MAX));
+    store.set_epoch_deadline(engine::ticks_for(resources.max_execution_ms));
+}
+
+/// Bounds a call by wall-clock time as well, for time spent blocked in the host.
+async fn bounded<T>(limit_ms: u64, call: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout(Duration::from_millis(limit_ms) + HOST_GRACE, call)
+        .await
+        .ok()
+}
+
+impl Shared {
+    async fn new_instance(
+        self: &Arc<Self>,
+        loaded: &LoadedComponent,
+        depth: u32,
+    ) -> Result<Instance, InvokeError> {
+        let Entry::Component(pre) = &loaded.entry else {
+            return Err(InvokeError::WrongWorld {
+                component: loaded.name().into(),
+                world: loaded.world().to_string(),
+                operation: "execute",
+            });
+        };
+        let sandbox = loaded.sandbox.clone();
+        let wasi = build_wasi_ctx(&sandbox, &[], Stdio::Diagnostics).map_err(|e| {
+            InvokeError::Instantiate {
+                component: sandbox.name.clone(),
+                message: e.to_string(),
+            }
+        })?;
+        let mut store = Store::new(
+            &self.engine,
+            HostState::new(wasi, sandbox.clone(), self.clone(), depth),
+        );
+        store.limiter(|state| &mut state.limiter);
+        store.epoch_deadline_trap();
+        arm(&mut store);
+        let limit = sandbox.resources.max_execution_ms;
+        let bindings = match bounded(limit, pre.instantiate_async(&mut store)).await {
+            Some(Ok(bindings)) => bindings,
+            Some(Err(e)) => {
+                return Err(match classify(e, &store, &sandbox.resources) {
+                    InvokeError::Trap { message } => InvokeError::Instantiate {
+                        component: sandbox.name.clone(),
+                        message,
+                    },
+                    limit => limit,
+                });
+            }
+            None => return Err(InvokeError::Timeout { limit_ms: limit }),
+        };
+        arm(&mut store);
+        let init = bindings
+            .airssys_core_lifecycle()
+            .call_init(&mut store, &sandbox.config);
+        match bounded(limit, init).await {
+            Some(Ok(Ok(()))) => Ok(Instance { store, bindings }),
+            Some(Ok(Err(e))) => Err(InvokeError::Init(e.into())),
+            Some(Err(e)) => Err(classify(e, &store, &sandbox.resources)),
+            None => Err(InvokeError::Timeout { limit_ms: limit }),
+        }
+    }
+
+    /// Runs `execute` with the component's limits; `depth` counts nested
+    /// `messaging` calls.
+    pub(crate) async fn invoke(
+        self: Arc<Self>,
+        loaded: Arc<LoadedComponent>,
+        invocation: Invocation,
+        depth: u32,
+    ) -> Result<Output, InvokeError> {
+        // Back-pressure: at most `max_instances` calls of this component at once.
+        let _slot =
+            loaded
+                .slots
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| InvokeError::Instantiate {
+                    component: loaded.name().into(),
+                    message: "the component is shutting down".into(),
+                })?;
+        let pooled = loaded.sandbox.instance_mode == InstanceMode::Pooled;
+        let reused = if pooled { loaded.take_idle() } else { None };
+        let mut instance = match reused {
+            Some(instance) => instance,
+            None => self.new_instance(&loaded, depth).await?,
+        };
+        instance.store.data_mut().call_depth = depth;
+        let resources = loaded.sandbox.resources;
+        let request_id = invocation.request_id.unwrap_or_else(next_request_id);
+        let input = ComponentInput {
+            data: invocation.data,
+            metadata: invocation.metadata,
+            context: ExecutionContext {
+                request_id: request_id.clone(),
+                component: loaded.sandbox.name.clone(),
+                version: loaded.sandbox.version.clone(),
+                deadline_ms: resources.max_execution_ms,
+            },
+        };
+        arm(&mut instance.store);
+        let lifecycle = instance.bindings.airssys_core_lifecycle();
+        let result = bounded(
+            resources.max_execution_ms,
+            lifecycle.call_execute(&mut instance.store, &input),
+        )
+        .await;
+        match result {
+            None => Err(InvokeError::Timeout {
+                limit_ms: resources.max_execution_ms,
+            }),
+            // A trapped instance is never reused: its state is unknown.
+            Some(Err(e)) => Err(classify(e, &instance.store, &resources)),
+            Some(Ok(returned)) => {
+                if pooled {
+                    loaded.put_idle(instance);
+                } else {
+                    shutdown(instance).await;
+                }
+                returned
+                    .map(|out| Output {
+                        data: out.data,
+                        metadata: out.metadata,
+                        request_id,
+                    })
+                    .map_err(|e| InvokeError::Component(e.into()))
+            }
+        }
+    }
+
+    /// Calls `health` on an idle or new instance.
+    pub(crate) async fn health(
+        self: Arc<Self>,
+        loaded: Arc<LoadedComponent>,
+    ) -> Result<bindings::HealthStatus, InvokeError> {
+        let _slot =
+            loaded
+                .slots
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| InvokeError::Instantiate {
+                    component: loaded.name().into(),
+                    message: "the component is shutting down".into(),
+                })?;
+        let mut instance = match loaded.take_idle() {
+            Some(instance) => instance,
+            None => self.new_instance(&loaded, 0).await?,
+        };
+        arm(&mut instance.store);
+        let resources = loaded.sandbox.resources;
+        let lifecycle = instance.bindings.airssys_core_lifecycle();
+        match bounded(
+            resources.max_execution_ms,
+            lifecycle.call_health(&mut instance.store),
+        )
+        .await
+        {
+            None => Err(InvokeError::Timeout {
+                limit_ms: resources.max_execution_ms,
+            }),
+            Some(Err(e)) => Err(classify(e, &instance.store, &resources)),
+            Some(Ok(status)) => {
+                if loaded.sandbox.instance_mode == InstanceMode::Pooled {
+                    loaded.put_idle(instance);
+                } else {
+                    shutdown(instance).await;
+                }
+                Ok(status)
+            }
+        }
+    }
+}
+
+/// Calls `shutdown` (within the time limit) before the instance is dropped.
+async fn shutdown(mut instance: Instance) {
+    arm(&mut instance.store);
+    let limit = instance.store.data().sandbox.resources.max_execution_ms;
+    let lifecycle = instance.bindings.airssys_core_lifecycle();
+    let _ = bounded(limit, lifecycle.call_shutdown(&mut instance.store)).await;
+}
+
+impl LoadedComponent {
+    pub(crate) fn take_idle(&self) -> Option<Instance> {
+        self.idle.lock().ok()?.pop()
+    }
+
+    pub(crate) fn put_idle(&self, instance: Instance) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(instance);
+        }
+    }
+
+    /// Shuts down and drops every idle instance (swap, undeploy, host stop).
+    pub async fn drain(&self) {
+        let idle: Vec<Instance> = self
+            .idle
+            .lock()
+            .map(|mut i| std::mem::take(&mut *i))
+            .unwrap_or_default();
+        for instance in idle {
+            shutdown(instance).await;
+        }
+    }
+
+    /// Idle pooled instances right now.
+    pub fn idle_instances(&self) -> usize {
+        self.idle.lock().map(|i| i.len()).unwrap_or(0)
+    }
+}

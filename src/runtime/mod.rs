@@ -1,0 +1,240 @@
+//! The embedded runtime: one Wasmtime engine per process, components loaded with
+//! their manifest's sandbox, and calls run within their limits.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use airssys_wasm::runtime::{Invocation, LoadOptions, Runtime, RuntimeConfig};
+//!
+//! let runtime = Runtime::new(RuntimeConfig::default())?;
+//! let manifest = airssys_wasm::manifest::load("hello/Component.toml".as_ref())?;
+//! let component = runtime.load(LoadOptions::new(
+//!     manifest,
+//!     std::fs::read("hello/target/airssys/hello-0.1.0.wasm")?,
+//!     "hello",
+//! ))?;
+//! let output = runtime.invoke(&component, Invocation::new(b"abc".to_vec())).await?;
+//! assert_eq!(output.data, b"cba");
+//! # Ok(()) }
+//! ```
+
+pub mod bindings;
+mod cache;
+mod command;
+mod engine;
+mod error;
+mod events;
+mod instance;
+mod loaded;
+mod sandbox;
+mod state;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use wasmtime::Engine;
+use wasmtime::component::Linker;
+
+pub use cache::{ArtifactCache, CompileSource, default_cache_dir};
+pub use engine::{EPOCH_TICK, EngineSettings, MAX_WASM_STACK};
+pub use error::{GuestError, GuestErrorKind, InvokeError, LoadError};
+pub use events::{Denial, EventSink, LogLevel, MemorySink, StderrSink};
+pub use instance::{Invocation, Output};
+pub use loaded::{LoadOptions, LoadedComponent};
+pub use sandbox::Sandbox;
+pub use state::HostState;
+
+use crate::store::KvStore;
+
+/// How to set up a [`Runtime`].
+pub struct RuntimeConfig {
+    /// Engine-wide settings.
+    pub engine: EngineSettings,
+    /// Where compiled components are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// The key-value database; `None` keeps key-value data in memory.
+    pub kv_path: Option<PathBuf>,
+    /// Where guest logs and denials go.
+    pub sink: Arc<dyn EventSink>,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            engine: EngineSettings::default(),
+            cache_dir: Some(default_cache_dir()),
+            kv_path: None,
+            sink: Arc::new(StderrSink {
+                min_level: LogLevel::Info,
+            }),
+        }
+    }
+}
+
+/// Adds a custom interface's functions to a linker.
+type AddToLinker = Box<dyn Fn(&mut Linker<HostState>) -> wasmtime::Result<()> + Send + Sync>;
+
+/// A host interface added by an embedder, linked only into components whose
+/// manifest grants its capability (`[permissions.custom] capabilities`).
+pub struct CustomInterface {
+    /// The capability that gates it, e.g. `acme:metrics`.
+    pub capability: String,
+    /// The interface it provides, e.g. `acme:metrics/counter@1.0.0`.
+    pub interface: String,
+    add_to_linker: AddToLinker,
+}
+
+/// State shared by the runtime and every instance it runs.
+pub struct Shared {
+    pub(crate) engine: Engine,
+    cache: Option<ArtifactCache>,
+    kv_path: Option<PathBuf>,
+    kv: OnceLock<Result<KvStore, String>>,
+    pub(crate) sink: Arc<dyn EventSink>,
+    registry: RwLock<HashMap<String, Arc<LoadedComponent>>>,
+    custom: Vec<CustomInterface>,
+}
+
+impl Shared {
+    /// The key-value store, opened on first use.
+    pub(crate) fn kv(&self) -> Result<&KvStore, String> {
+        self.kv
+            .get_or_init(|| match &self.kv_path {
+                Some(path) => KvStore::open(path).map_err(|e| e.to_string()),
+                None => KvStore::in_memory().map_err(|e| e.to_string()),
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// A loaded component by name (the target of `messaging`).
+    pub(crate) fn component(&self, name: &str) -> Option<Arc<LoadedComponent>> {
+        self.registry.read().ok()?.get(name).cloned()
+    }
+}
+
+/// The embedded runtime. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+    _ticker: Arc<engine::EpochTicker>,
+    allocation_note: Option<String>,
+}
+
+impl Runtime {
+    /// Creates the engine and starts its epoch ticker.
+    pub fn new(config: RuntimeConfig) -> Result<Self, LoadError> {
+        let (engine, allocation_note) =
+            engine::build_engine(&config.engine).map_err(|e| LoadError::Prepare {
+                component: "the runtime".into(),
+                message: e.to_string(),
+            })?;
+        let ticker = Arc::new(engine::EpochTicker::start(&engine));
+        let cache = config.cache_dir.map(|dir| ArtifactCache::new(dir, &engine));
+        Ok(Runtime {
+            shared: Arc::new(Shared {
+                engine,
+                cache,
+                kv_path: config.kv_path,
+                kv: OnceLock::new(),
+                sink: config.sink,
+                registry: RwLock::new(HashMap::new()),
+                custom: Vec::new(),
+            }),
+            _ticker: ticker,
+            allocation_note,
+        })
+    }
+
+    /// Why the pooling allocator is not in use, when it is not.
+    pub fn allocation_note(&self) -> Option<&str> {
+        self.allocation_note.as_deref()
+    }
+
+    /// The Wasmtime engine (for embedders that compile their own modules).
+    pub fn engine(&self) -> &Engine {
+        &self.shared.engine
+    }
+
+    /// Adds a host interface gated by `capability`. `add_to_linker` defines the
+    /// interface's functions (e.g. with `linker.instance(..)?.func_wrap(..)`); it runs
+    /// only for components that import the interface and are granted the capability.
+    /// Must be called before components are loaded.
+    pub fn register_interface(
+        &mut self,
+        capability: &str,
+        interface: &str,
+        add_to_linker: impl Fn(&mut Linker<HostState>) -> wasmtime::Result<()> + Send + Sync + 'static,
+    ) -> Result<(), LoadError> {
+        let shared = Arc::get_mut(&mut self.shared).ok_or_else(|| LoadError::Prepare {
+            component: interface.into(),
+            message: "interfaces must be registered before any component is loaded".into(),
+        })?;
+        shared.custom.push(CustomInterface {
+            capability: capability.into(),
+            interface: interface.into(),
+            add_to_linker: Box::new(add_to_linker),
+        });
+        Ok(())
+    }
+
+    /// Validates, compiles (or loads from the cache) and pre-instantiates a
+    /// component, and registers it under its name for `messaging`. Loading a name
+    /// again replaces the previous version for new calls.
+    pub fn load(&self, options: LoadOptions) -> Result<Arc<LoadedComponent>, LoadError> {
+        let loaded = Arc::new(loaded::prepare(&self.shared, options)?);
+        if let Ok(mut registry) = self.shared.registry.write() {
+            registry.insert(loaded.name().to_string(), loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// A loaded component by name.
+    pub fn component(&self, name: &str) -> Option<Arc<LoadedComponent>> {
+        self.shared.component(name)
+    }
+
+    /// Calls `execute` on the component, within its limits.
+    pub async fn invoke(
+        &self,
+        component: &Arc<LoadedComponent>,
+        invocation: Invocation,
+    ) -> Result<Output, InvokeError> {
+        self.shared
+            .clone()
+            .invoke(component.clone(), invocation, 0)
+            .await
+    }
+
+    /// Calls `health` on a fresh or pooled instance.
+    pub async fn health(
+        &self,
+        component: &Arc<LoadedComponent>,
+    ) -> Result<bindings::HealthStatus, InvokeError> {
+        self.shared.clone().health(component.clone()).await
+    }
+
+    /// Runs a `wasi:cli/command` component with `args` (the first is the program
+    /// name) and the host's stdio; returns its exit code.
+    pub async fn run_command(
+        &self,
+        component: &Arc<LoadedComponent>,
+        args: Vec<String>,
+    ) -> Result<i32, InvokeError> {
+        command::run(&self.shared, component, args).await
+    }
+
+    /// Calls `shutdown` on every idle pooled instance of every component and
+    /// drops them. Call before the process exits.
+    pub async fn shutdown(&self) {
+        let components: Vec<Arc<LoadedComponent>> = self
+            .shared
+            .registry
+            .read()
+            .map(|r| r.values().cloned().collect())
+            .unwrap_or_default();
+        for component in components {
+            component.drain().await;
+        }
+    }
+}

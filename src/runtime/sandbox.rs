@@ -1,0 +1,60 @@
+//! Everything the runtime enforces for one component, derived once from its
+//! manifest: identity, limits, grants and the data root grants resolve against.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::manifest::{InstanceMode, Manifest, Permissions, Resources};
+use crate::security::NetworkPolicy;
+
+use super::EventSink;
+
+/// The enforced form of a manifest.
+pub struct Sandbox {
+    /// Component name.
+    pub name: String,
+    /// Component version.
+    pub version: String,
+    /// Memory, time, fuel and concurrency limits.
+    pub resources: Resources,
+    /// Instance reuse policy.
+    pub instance_mode: InstanceMode,
+    /// The typed grants.
+    pub permissions: Permissions,
+    /// `[config]`, handed to `init`.
+    pub config: Vec<(String, String)>,
+    /// The directory relative path grants resolve against.
+    pub data_root: PathBuf,
+    /// Network enforcement (shared by the component's instances).
+    pub network: Arc<NetworkPolicy>,
+    /// Custom capabilities granted to the component (embedding API).
+    pub custom_capabilities: Vec<String>,
+}
+
+impl Sandbox {
+    /// Builds the sandbox of `manifest`, resolving path grants against `data_root`.
+    pub fn new(manifest: &Manifest, data_root: PathBuf, sink: Arc<dyn EventSink>) -> Self {
+        let c = &manifest.component;
+        let version = c.version.to_string();
+        Sandbox {
+            network: Arc::new(NetworkPolicy::new(
+                &c.name,
+                &version,
+                manifest.permissions.network.clone(),
+                sink,
+            )),
+            name: c.name.clone(),
+            version,
+            resources: manifest.resources,
+            instance_mode: manifest.runtime.instance_mode,
+            permissions: manifest.permissions.clone(),
+            config: manifest
+                .config
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            data_root,
+            custom_capabilities: manifest.permissions.custom.clone(),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The data each instance's `Store` carries: its WASI context built from grants,
+//! its resource table, its memory limiter, and handles to the runtime's services.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use super::Shared;
+use super::sandbox::Sandbox;
+
+/// Store data of one instance.
+pub struct HostState {
+    pub(crate) wasi: WasiCtx,
+    pub(crate) http: WasiHttpCtx,
+    pub(crate) http_hooks: crate::security::HttpPolicy,
+    pub(crate) table: ResourceTable,
+    pub(crate) limiter: MemoryLimiter,
+    pub(crate) sandbox: Arc<Sandbox>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) log_budget: LogBudget,
+    /// How many `messaging.call`s deep this instance runs (0 for a top-level call).
+    pub(crate) call_depth: u32,
+    /// Pending name lookups (resource rep → name), to learn granted addresses.
+    pub(crate) lookups: HashMap<u32, String>,
+    extensions: HashMap<TypeId, Box<dyn Any + Send>>,
+}
+
+impl HostState {
+    pub(crate) fn new(
+        wasi: WasiCtx,
+        sandbox: Arc<Sandbox>,
+        shared: Arc<Shared>,
+        call_depth: u32,
+    ) -> Self {
+        HostState {
+            wasi,
+            http: WasiHttpCtx::new(),
+            http_hooks: crate::security::HttpPolicy::new(sandbox.network.clone()),
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(sandbox.resources.max_memory_bytes),
+            sandbox,
+            shared,
+            log_budget: LogBudget::new(),
+            call_depth,
+            lookups: HashMap::new(),
+            extensions: HashMap::new(),
+        }
+    }
+
+    /// The component this instance belongs to.
+    pub fn component_name(&self) -> &str {
+        &self.sandbox.name
+    }
+
+    /// Whether the component's manifest grants the custom capability `name`.
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.sandbox.custom_capabilities.iter().any(|c| c == name)
+    }
+
+    /// Per-instance state of a custom host interface, created on first use.
+    pub fn extension<T: Default + Send + 'static>(&mut self) -> &mut T {
+        self.extensions
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut::<T>()
+            .expect("extension map is keyed by type id")
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            hooks: &mut self.http_hooks,
+            table: &mut self.table,
+            ctx: &mut self.http,
+        }
+    }
+}
+
+/// Enforces `max_memory_bytes` and remembers a refused growth, so the trap it causes
+/// can be reported as a memory limit rather than a generic trap.
+pub struct MemoryLimiter {
+    max_bytes: u64,
+    /// The size a refused growth asked for.
+    pub(crate) refused: Option<u64>,
+}
+
+impl MemoryLimiter {
+    fn new(max_bytes: u64) -> Self {
+        MemoryLimiter {
+            max_bytes,
+            refused: None,
+        }
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired as u64 > self.max_bytes {
+            self.refused = Some(desired as u64);
+            // An error (not `Ok(false)`) traps at once: guests cannot silently retry.
+            return Err(wasmtime::format_err!(
+                "memory limit exceeded: growing linear memory to {desired} bytes, but max_memory_bytes is {}",
+                self.max_bytes
+            ));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        // Tables hold pointers; a million elements is far beyond any real component.
+        Ok(desired <= 1_000_000)
+    }
+}
+
+/// A token bucket for guest log lines: a burst of 200, refilled at 100 lines/s.
+pub struct LogBudget {
+    tokens: f64,
+    last: Instant,
+    /// Lines dropped since the last one that went through.
+    pub(crate) dropped: u64,
+}
+
+impl LogBudget {
+    const BURST: f64 = 200.0;
+    const PER_SECOND: f64 = 100.0;
+
+    fn new() -> Self {
+        LogBudget {
+            tokens: Self::BURST,
+            last: Instant::now(),
+            dropped: 0,
+        }
+    }
+
+    /// Whether one more line may be written now.
+    pub(crate) fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * Self::PER_SECOND;
+        self.tokens = (self.tokens + refill).min(Self::BURST);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            self.dropped += 1;
+            false
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The WASI 0.2 context of an instance, built only from its typed grants: nothing
+//! is inherited from the host unless a grant names it.
+
+use std::path::PathBuf;
+
+use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
+
+use super::network::SocketUse;
+use crate::manifest::Access;
+use crate::runtime::Sandbox;
+
+/// Why a WASI context could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// A readable grant names a directory that does not exist.
+    #[error("the directory granted by `{pattern}` does not exist: {path}")]
+    MissingDirectory {
+        /// The grant as written.
+        pattern: String,
+        /// Where it resolved on the host.
+        path: PathBuf,
+    },
+    /// A granted directory could not be opened or created.
+    #[error("cannot open the directory granted by `{pattern}` ({path}): {message}")]
+    Directory {
+        /// The grant as written.
+        pattern: String,
+        /// Where it resolved on the host.
+        path: PathBuf,
+        /// The cause.
+        message: String,
+    },
+}
+
+/// How the guest's standard streams are wired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stdio {
+    /// Components: stdout is reserved for results, so guest stdout and stderr both
+    /// go to the host's stderr; stdin is empty.
+    Diagnostics,
+    /// Commands: inherit the host's stdin, stdout and stderr.
+    Inherit,
+}
+
+/// Builds the context for one instance of `sandbox`. `args` are passed only to
+/// commands (components get none).
+pub fn build_wasi_ctx(
+    sandbox: &Sandbox,
+    args: &[String],
+    stdio: Stdio,
+) -> Result<WasiCtx, SandboxError> {
+    let mut builder = WasiCtxBuilder::new();
+    match stdio {
+        Stdio::Diagnostics => {
+            builder
+                .stdout(wasmtime_wasi::cli::stderr())
+                .stderr(wasmtime_wasi::cli::stderr());
+        }
+        Stdio::Inherit => {
+            builder.inherit_stdio();
+        }
+    }
+    builder.args(args);
+    for name in &sandbox.permissions.environment {
+        if let Some(value) = std::env::var_os(name) {
+            builder.env(name, value.to_string_lossy());
+        }
+    }
+    for grant in &sandbox.permissions.filesystem {
+        let host = grant.host_path(&sandbox.data_root);
+        if !host.is_dir() {
+            if grant.access == Access::ReadOnly {
+                return Err(SandboxError::MissingDirectory {
+                    pattern: grant.pattern.clone(),
+                    path: host,
+                });
+            }
+            std::fs::create_dir_all(&host).map_err(|e| SandboxError::Directory {
+                pattern: grant.pattern.clone(),
+                path: host.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        let perms = match grant.access {
+            Access::ReadOnly => FsPerms::ReadOnly,
+            Access::ReadWrite => FsPerms::ReadWrite,
+        };
+        builder
+            .preopened_dir(&host, grant.guest_path(), perms)
+            .map_err(|e| SandboxError::Directory {
+                pattern: grant.pattern.clone(),
+                path: host.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    let network = sandbox.network.clone();
+    let enabled = network.is_enabled();
+    builder
+        .allow_tcp(enabled)
+        .allow_udp(enabled)
+        .allow_ip_name_lookup(enabled)
+        .socket_addr_check(move |addr, usage| {
+            let usage = match usage {
+                SocketAddrUse::TcpBind | SocketAddrUse::UdpBind => SocketUse::Bind,
+                SocketAddrUse::TcpListen => SocketUse::Listen,
+                SocketAddrUse::UdpReceive => SocketUse::Receive,
+                _ => SocketUse::Connect,
+            };
+            let allowed = network.check(addr, usage);
+            Box::pin(async move { allowed })
+        });
+    Ok(builder.build())
+}

@@ -1,0 +1,5 @@
+//! Persistent state kept by the host for components.
+
+mod kv;
+
+pub use kv::{KvError, KvStore};
