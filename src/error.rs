@@ -32,6 +32,9 @@ pub enum Error {
     /// A call failed (trap, limit, or a component error).
     #[error(transparent)]
     Invoke(#[from] crate::runtime::InvokeError),
+    /// The test cases could not be read or run.
+    #[error(transparent)]
+    Tests(#[from] crate::testing::TestsError),
     /// Bad command-line input that clap could not catch.
     #[error("{message}")]
     Usage {
@@ -70,6 +73,7 @@ impl Error {
             Error::Init(e) => e.help(),
             Error::Load(e) => e.help(),
             Error::Invoke(e) => e.help(),
+            Error::Tests(e) => e.help(),
             Error::Usage { help, .. } => help.clone(),
             Error::NoProject { .. } => Some(
                 "run `airssys-wasm init <name>` to create a project, or pass the project directory"

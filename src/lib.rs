@@ -9,6 +9,7 @@
 //! - [`validate`]: the project check behind `validate`, `build` and `deploy`.
 //! - [`build`]: running the language toolchain and publishing the artifact.
 //! - [`templates`]: the project templates behind `init`.
+//! - [`testing`]: the `tests/*.toml` cases behind `test`.
 //! - [`cli`] and [`output`]: the command-line front end.
 
 pub mod build;
@@ -21,6 +22,7 @@ pub mod project;
 pub mod run;
 pub mod security;
 pub mod templates;
+pub mod testing;
 pub mod validate;
 pub mod wit;
 

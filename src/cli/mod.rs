@@ -9,6 +9,7 @@ mod progress;
 mod render;
 mod run;
 mod templates;
+mod test;
 mod validate;
 
 use std::path::PathBuf;
@@ -67,6 +68,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Build the component and publish it to target/airssys/
     Build(build::BuildArgs),
+    /// Build if stale, then run the cases in tests/*.toml
+    Test(test::TestArgs),
     /// Run a component once on the embedded runtime
     Run(run::RunArgs),
     /// Print a shell completion script
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Templates => templates::run(&out),
         Command::Validate(args) => validate::run(&out, args),
         Command::Build(args) => build::run(&out, args),
+        Command::Test(args) => test::run(&out, args),
         Command::Run(args) => run::run(&out, args),
         Command::Completions(args) => completions::run(&out, args),
     };

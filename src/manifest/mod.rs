@@ -16,9 +16,12 @@ mod permissions;
 mod raw;
 mod sections;
 
+pub(crate) use decode_errors::syntax_error;
 pub use error::{Diagnostic, Location, ManifestError};
 pub use grants::{GrantError, MAX_COMPONENT_NAME_LEN, validate_component_name, validate_env_name};
+pub(crate) use keys::{one_of, suggest};
 pub use model::*;
+pub(crate) use parse::embedded_permissions;
 pub use parse::{load, parse};
 
 /// The manifest's file name inside a project.

@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use super::decode_errors::{syntax_error, type_error};
 use super::error::{Diagnostic, ManifestError};
 use super::grants::{GrantError, component_name_error};
 use super::keys::{one_of, remove_unknown_keys, suggest};
-use super::model::{BuildSection, ComponentSection, Language, Manifest, WorldName};
+use super::model::{BuildSection, ComponentSection, Language, Manifest, Permissions, WorldName};
 use super::raw::{RawBuild, RawComponent, RawManifest};
 use super::{permissions, sections};
 
@@ -57,6 +57,38 @@ pub fn parse(source: &str, path: &Path) -> Result<Manifest, ManifestError> {
     match manifest {
         Some(m) if ck.diags.is_empty() => Ok(m),
         _ => Err(invalid(ck.diags)),
+    }
+}
+
+/// Checks a `[permissions]`-shaped table taken from another TOML document (a test
+/// case's `[case.permissions]`) with exactly the rules of Component.toml: every
+/// unknown key with a suggestion, the value types, and every grant check. The spans
+/// in `table` index `source`, and so do the diagnostics; `decode_error` phrases a
+/// value of the wrong type (the caller knows where the table sits in its document).
+pub(crate) fn embedded_permissions(
+    source: &str,
+    table: Spanned<DeValue<'_>>,
+    decode_error: &dyn Fn(&toml::de::Error) -> Diagnostic,
+) -> Result<Permissions, Vec<Diagnostic>> {
+    let span = table.span();
+    let mut root = DeTable::new();
+    root.insert(Spanned::new(span.clone(), "permissions".into()), table);
+    let mut diags = Vec::new();
+    remove_unknown_keys(&mut root, source, &mut diags);
+    let raw = match RawManifest::deserialize(toml::de::Deserializer::from(Spanned::new(span, root)))
+    {
+        Ok(raw) => raw,
+        Err(e) => {
+            diags.push(decode_error(&e));
+            return Err(diags);
+        }
+    };
+    let mut ck = Checker { source, diags };
+    let permissions = permissions::permissions(raw.permissions, &mut ck);
+    if ck.diags.is_empty() {
+        Ok(permissions)
+    } else {
+        Err(ck.diags)
     }
 }
 

@@ -63,6 +63,17 @@ pub struct LoadedComponent {
     warnings: Vec<Finding>,
 }
 
+impl std::fmt::Debug for LoadedComponent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedComponent")
+            .field("name", &self.sandbox.name)
+            .field("version", &self.sandbox.version)
+            .field("world", &self.world)
+            .field("sha256", &self.info.sha256)
+            .finish_non_exhaustive()
+    }
+}
+
 impl LoadedComponent {
     /// The component's name.
     pub fn name(&self) -> &str {

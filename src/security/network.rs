@@ -88,9 +88,10 @@ impl NetworkPolicy {
     pub fn check(&self, addr: SocketAddr, usage: SocketUse) -> bool {
         match usage {
             // Implicit binds (ephemeral port on the wildcard address) come with every
-            // outgoing connection; explicit binds and listening are servers, which a
-            // grant of outgoing hosts does not cover.
-            SocketUse::Bind if addr.ip().is_unspecified() && addr.port() == 0 => self.is_enabled(),
+            // outgoing connection and reach nothing by themselves: the connect that
+            // follows is what is checked. Explicit binds and listening are servers,
+            // which a grant of outgoing hosts does not cover.
+            SocketUse::Bind if addr.ip().is_unspecified() && addr.port() == 0 => true,
             SocketUse::Bind | SocketUse::Listen => {
                 self.deny(
                     format!("listening on {addr}"),
@@ -234,12 +235,17 @@ mod tests {
     }
 
     #[test]
-    fn only_implicit_binds_are_allowed_and_only_with_a_grant() {
+    fn only_implicit_binds_are_allowed() {
         let (p, _) = policy(&["127.0.0.1"]);
         assert!(p.check("0.0.0.0:0".parse().unwrap(), SocketUse::Bind));
         assert!(!p.check("0.0.0.0:8080".parse().unwrap(), SocketUse::Bind));
+        assert!(!p.check("127.0.0.1:0".parse().unwrap(), SocketUse::Bind));
         assert!(!p.check("0.0.0.0:0".parse().unwrap(), SocketUse::Listen));
-        let (none, _) = policy(&[]);
-        assert!(!none.check("0.0.0.0:0".parse().unwrap(), SocketUse::Bind));
+        let (none, sink) = policy(&[]);
+        assert!(!none.check("127.0.0.1:80".parse().unwrap(), SocketUse::Connect));
+        assert_eq!(
+            sink.denials()[0].help,
+            "add \"127.0.0.1:80\" to [permissions.network] allowed_hosts"
+        );
     }
 }

@@ -94,12 +94,13 @@ pub fn build_wasi_ctx(
                 message: e.to_string(),
             })?;
     }
+    // Sockets and lookups stay available even without a grant, so that every
+    // attempt reaches the policy and is denied with a message naming the grant.
     let network = sandbox.network.clone();
-    let enabled = network.is_enabled();
     builder
-        .allow_tcp(enabled)
-        .allow_udp(enabled)
-        .allow_ip_name_lookup(enabled)
+        .allow_tcp(true)
+        .allow_udp(true)
+        .allow_ip_name_lookup(true)
         .socket_addr_check(move |addr, usage| {
             let usage = match usage {
                 SocketAddrUse::TcpBind | SocketAddrUse::UdpBind => SocketUse::Bind,

@@ -1,5 +1,7 @@
 //! Shared helpers: running the binary, temporary projects, WAT-built components.
 
+pub mod guests;
+pub mod sandbox;
 pub mod wat;
 
 use std::path::{Path, PathBuf};
