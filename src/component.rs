@@ -273,6 +273,16 @@ fn required_export(world: WorldName) -> (&'static str, &'static str, &'static st
 /// Checks that the component targets `world` and that the host can satisfy every
 /// import. Returns error findings; an empty list means it fits.
 pub fn check_world(info: &ComponentInfo, world: WorldName) -> Vec<Finding> {
+    check_world_providing(info, world, &[])
+}
+
+/// [`check_world`] for a host that also provides the interfaces in `extra`
+/// (ids such as `acme:metrics/counter@1.0.0`, registered by an embedder).
+pub fn check_world_providing(
+    info: &ComponentInfo,
+    world: WorldName,
+    extra: &[&str],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let (ns, pkg, iface) = required_export(world);
     let exported: Vec<&InterfaceName> = info.exported_interfaces().collect();
@@ -303,6 +313,9 @@ pub fn check_world(info: &ComponentInfo, world: WorldName) -> Vec<Finding> {
         Some(_) => {}
     }
     for item in &info.imports {
+        if extra.contains(&item.to_string().as_str()) {
+            continue;
+        }
         if let Some(finding) = check_import(item) {
             findings.push(finding);
         }

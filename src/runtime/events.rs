@@ -48,11 +48,7 @@ pub struct Denial {
 
 impl fmt::Display for Denial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: denied {}",
-            self.component, self.version, self.action
-        )
+        write!(f, "{} {}: {}", self.component, self.version, self.action)
     }
 }
 

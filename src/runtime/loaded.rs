@@ -120,7 +120,8 @@ pub(crate) fn prepare(
     let world = options.manifest.component.world;
     let path = PathBuf::from(format!("{name}.wasm"));
     let info = component::inspect(&options.wasm, &path)?;
-    let findings = component::check_world(&info, world);
+    let custom: Vec<&str> = shared.custom.iter().map(|c| c.interface.as_str()).collect();
+    let findings = component::check_world_providing(&info, world, &custom);
     if !findings.is_empty() {
         return Err(LoadError::Rejected {
             component: name,
@@ -209,10 +210,10 @@ fn build_linker(
         state
     })?;
     for custom in &shared.custom {
-        let imported = info.imports.iter().any(|i| {
-            let text = i.to_string();
-            text == custom.interface || text.split('@').next() == custom.interface.split('@').next()
-        });
+        let imported = info
+            .imports
+            .iter()
+            .any(|i| i.to_string() == custom.interface);
         if !imported {
             continue;
         }

@@ -158,8 +158,84 @@ impl Runtime {
 
     /// Adds a host interface gated by `capability`. `add_to_linker` defines the
     /// interface's functions (e.g. with `linker.instance(..)?.func_wrap(..)`); it runs
-    /// only for components that import the interface and are granted the capability.
+    /// only for components that import the interface and are granted the capability
+    /// (`[permissions.custom] capabilities = ["<capability>"]`). A component that
+    /// imports it without the grant is refused at load time, naming the grant.
     /// Must be called before components are loaded.
+    ///
+    /// ```
+    /// use airssys_wasm::runtime::{HostState, Invocation, LoadError, LoadOptions, Runtime, RuntimeConfig};
+    /// use wasmtime::StoreContextMut;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A framework offers `acme:metrics/counter` to the components it hosts.
+    /// let mut runtime = Runtime::new(RuntimeConfig { cache_dir: None, ..RuntimeConfig::default() })?;
+    /// runtime.register_interface("acme:metrics", "acme:metrics/counter@1.0.0", |linker| {
+    ///     linker.instance("acme:metrics/counter@1.0.0")?.func_wrap(
+    ///         "bump",
+    ///         |mut store: StoreContextMut<'_, HostState>, (by,): (u32,)| {
+    ///             let total = store.data_mut().extension::<u32>();
+    ///             *total += by;
+    ///             Ok((*total,))
+    ///         },
+    ///     )
+    /// })?;
+    ///
+    /// // A component importing it (hand-written here; any language works).
+    /// let wasm = example::metered_component()?;
+    /// let manifest = |grants: &str| {
+    ///     let text = format!("[component]\nname = \"metered\"\nversion = \"1.0.0\"\n{grants}");
+    ///     airssys_wasm::manifest::parse(&text, "Component.toml".as_ref())
+    /// };
+    ///
+    /// // Without the grant the component is refused, and the error says what to add.
+    /// let refused = runtime.load(LoadOptions::new(manifest("")?, wasm.clone(), "."));
+    /// assert!(matches!(refused, Err(LoadError::CapabilityDenied { .. })));
+    ///
+    /// // With it, the component runs and calls the framework's function.
+    /// let granted = manifest("[permissions.custom]\ncapabilities = [\"acme:metrics\"]")?;
+    /// let component = runtime.load(LoadOptions::new(granted, wasm, "."))?;
+    /// let output = tokio::runtime::Runtime::new()?
+    ///     .block_on(runtime.invoke(&component, Invocation::new(b"hi".to_vec())))?;
+    /// assert_eq!(output.data, b"counted");
+    /// # Ok(()) }
+    /// # mod example {
+    /// #     pub fn metered_component() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    /// #         let mut resolve = wit_parser::Resolve::default();
+    /// #         resolve.push_str("core.wit", airssys_wasm::wit::CORE_WIT)?;
+    /// #         let pkg = resolve.push_str("acme.wit", "package acme:metrics@1.0.0;
+    /// #             interface counter { bump: func(by: u32) -> u32; }
+    /// #             world metered { import counter; export airssys:core/lifecycle@1.0.0; }")?;
+    /// #         let world = resolve.select_world(&[pkg], Some("metered"))?;
+    /// #         let mut module = wat::parse_str(r#"(module
+    /// #           (import "acme:metrics/counter@1.0.0" "bump" (func $bump (param i32) (result i32)))
+    /// #           (memory (export "memory") 1)
+    /// #           (global $heap (mut i32) (i32.const 4096))
+    /// #           (data (i32.const 2048) "counted")
+    /// #           (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
+    /// #             (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
+    /// #                                    (i32.sub (i32.const 0) (local.get 2))))
+    /// #             (global.set $heap (i32.add (local.get $p) (local.get 3)))
+    /// #             (local.get $p))
+    /// #           (func (export "airssys:core/lifecycle@1.0.0#init") (param i32 i32) (result i32)
+    /// #             (i32.store8 (i32.const 1024) (i32.const 0)) (i32.const 1024))
+    /// #           (func (export "airssys:core/lifecycle@1.0.0#execute")
+    /// #             (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64) (result i32)
+    /// #             (drop (call $bump (i32.const 1)))
+    /// #             (i32.store8 (i32.const 1024) (i32.const 0))
+    /// #             (i32.store (i32.const 1028) (i32.const 2048))
+    /// #             (i32.store (i32.const 1032) (i32.const 7))
+    /// #             (i32.store (i32.const 1036) (i32.const 0))
+    /// #             (i32.store (i32.const 1040) (i32.const 0))
+    /// #             (i32.const 1024))
+    /// #           (func (export "airssys:core/lifecycle@1.0.0#shutdown"))
+    /// #           (func (export "airssys:core/lifecycle@1.0.0#describe") (result i32) unreachable)
+    /// #           (func (export "airssys:core/lifecycle@1.0.0#health") (result i32) (i32.const 0)))"#)?;
+    /// #         wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8)?;
+    /// #         Ok(wit_component::ComponentEncoder::default().module(&module)?.validate(true).encode()?)
+    /// #     }
+    /// # }
+    /// ```
     pub fn register_interface(
         &mut self,
         capability: &str,

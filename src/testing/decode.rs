@@ -38,6 +38,13 @@ pub(crate) fn type_error(source: &str, e: &toml::de::Error) -> Diagnostic {
             "a table",
             "write an inline table, e.g. `{ key = \"value\" }`".to_string(),
         ),
+        other if other.starts_with("struct ") => (
+            "a table",
+            format!(
+                "write `[{}]` on a line of its own, followed by its keys",
+                path.join(".")
+            ),
+        ),
         other => (other, format!("write {other}")),
     };
     let subject = subject(&path);

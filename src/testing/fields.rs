@@ -32,14 +32,17 @@ pub(crate) struct RawCase {
 
 /// Checks a case's keys against each other and reads its files. `header` is the
 /// span of the case (its `[[case]]` line); `id`, `line` and `extra_permissions`
-/// are left for the caller.
+/// are left for the caller. Without `report_missing` (the case had unknown keys,
+/// likely misspelt required ones) a missing name or expectation is not reported.
 pub(crate) fn case_from_raw(
     ck: &mut Checker<'_>,
     raw: RawCase,
     header: Range<usize>,
     base_dir: &Path,
+    report_missing: bool,
 ) -> Option<Case> {
     let name = match &raw.name {
+        None if !report_missing => None,
         None => {
             ck.error(
                 header.clone(),
@@ -59,7 +62,7 @@ pub(crate) fn case_from_raw(
         Some(n) => Some(n.get_ref().clone()),
     };
     let input = input(ck, &raw, base_dir);
-    let expect = expectation(ck, &raw, header, base_dir);
+    let expect = expectation(ck, &raw, report_missing.then_some(header), base_dir);
     let expect_meta = match (&raw.expect_meta, &expect) {
         (Some(m), Some(Expectation::Error { .. })) => {
             ck.error(
@@ -123,10 +126,11 @@ fn input(ck: &mut Checker<'_>, raw: &RawCase, base_dir: &Path) -> Option<Vec<u8>
     }
 }
 
+/// The case's expectation; a missing one is reported at `header` when given.
 fn expectation(
     ck: &mut Checker<'_>,
     raw: &RawCase,
-    header: Range<usize>,
+    header: Option<Range<usize>>,
     base_dir: &Path,
 ) -> Option<Expectation> {
     let options = [
@@ -147,6 +151,7 @@ fn expectation(
     }
     match chosen? {
         None => {
+            let header = header?;
             ck.error(
                 header,
                 "the case expects nothing".into(),

@@ -187,7 +187,7 @@ fn one_case(
     };
     let line = Location::from_span(ck.source, header.clone()).line;
     let name_span = raw.name.as_ref().map_or(header.clone(), Spanned::span);
-    let mut case = case_from_raw(ck, raw, header, base_dir)?;
+    let mut case = case_from_raw(ck, raw, header, base_dir, unknown.is_empty())?;
     case.id = format!("{stem}::{}", case.name);
     case.line = line;
     case.extra_permissions = permissions;
@@ -219,6 +219,89 @@ fn case_permissions(ck: &mut Checker<'_>, value: Spanned<DeValue<'_>>) -> Option
                 d
             }));
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::case::Expectation;
+
+    fn ok(source: &str) -> CaseFile {
+        parse(source, Path::new("tests/basic.toml"), Path::new("."))
+            .unwrap_or_else(|d| panic!("{d:#?}"))
+    }
+
+    fn messages(source: &str) -> Vec<String> {
+        match parse(source, Path::new("tests/t.toml"), Path::new(".")) {
+            Ok(f) => panic!("should fail: {f:?}"),
+            Err(d) => d.into_iter().map(|d| d.message).collect(),
+        }
+    }
+
+    #[test]
+    fn reads_cases_in_order_with_identity_and_line() {
+        let file = ok(
+            "[[case]]\nname = \"a\"\ninput_base64 = \"YWJj\"\nmeta = { k = \"v\" }\n\
+                       expect_output = \"cba\"\n\n[[case]]\nname = \"b\"\n\
+                       expect_error = \"timeout\"\n[case.permissions.environment]\nvariables = [\"X\"]\n",
+        );
+        assert_eq!(file.stem, "basic");
+        let [a, b] = &file.cases[..] else {
+            panic!("{file:?}")
+        };
+        assert_eq!(
+            (a.id.as_str(), a.line, a.input.as_slice()),
+            ("basic::a", 1, &b"abc"[..])
+        );
+        assert_eq!(a.metadata, [("k".to_string(), "v".to_string())]);
+        assert_eq!(a.expect, Expectation::Output(b"cba".to_vec()));
+        assert!(a.extra_permissions.is_none());
+        assert_eq!((b.id.as_str(), b.line, b.input.len()), ("basic::b", 7, 0));
+        let grants = b.extra_permissions.as_ref().expect("grants");
+        assert_eq!(grants.environment, ["X"]);
+        assert!(ok("").cases.is_empty());
+        assert!(ok("case = []").cases.is_empty());
+    }
+
+    #[test]
+    fn reports_every_problem() {
+        let m = messages(
+            "[[case]]\nname = \"a\"\nexpect_output = \"x\"\n[[case]]\nname = \"a\"\n\
+             expect_output = \"y\"\n[[case]]\nname = \"\"\ninput_base64 = \"%\"\n\
+             expect_error = \"trap\"\nexpect_meta = { a = \"b\" }\n",
+        );
+        assert_eq!(
+            m,
+            [
+                "duplicate case name `a` (first used by the case on line 1)",
+                "the case name is empty",
+                "`input_base64` is not valid base64: Invalid symbol 37, offset 0.",
+                "`expect_meta` checks output metadata, but this case expects an error",
+            ]
+        );
+        assert_eq!(
+            messages("[[case]]\nname = \"a\"\n[case.permissions]\nnetwork = 1\n"),
+            [
+                "the case expects nothing",
+                "`network` in [case.permissions] must be a table, found the integer 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for source in [
+            "case = 1",
+            "case = [1]",
+            "[[case]]\npermissions = 3\n",
+            "[[case]]\nname = 1\n",
+            "[[case]]\n[case.permissions.storage]\nmax_bytes = 9\n",
+            "\u{feff}[[case]]\nnäme = \"x\"\n",
+            "[[case]]\nname = \"x\"\ninput_file = \"/nonexistent/\u{0}\"\nexpect_output = \"\"\n",
+        ] {
+            assert!(!messages(source).is_empty(), "{source}");
         }
     }
 }

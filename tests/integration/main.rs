@@ -3,8 +3,11 @@
 mod build;
 mod cli_help;
 mod completions;
+mod hostile;
 mod init;
 mod manifest;
+mod run;
 mod support;
+mod testing;
 mod validate;
 mod wit_contract;
