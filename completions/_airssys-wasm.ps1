@@ -35,6 +35,8 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the project templates')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the manifest, the WIT and the built component against each other')
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the component and publish it to target/airssys/')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Build if stale, then run the cases in tests/*.toml')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -99,6 +101,38 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'airssys-wasm;test' {
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Run only the cases whose name (`file::case`) contains this text')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;run' {
+            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest governing a .wasm file (default: no permissions)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Input data for `execute`, as a string')
+            [CompletionResult]::new('--input-file', '--input-file', [CompletionResultType]::ParameterName, 'Input data for `execute`, read from a file (`-` for stdin)')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Input metadata, repeatable')
+            [CompletionResult]::new('--with', '--with', [CompletionResultType]::ParameterName, 'Load another component for `messaging` (project dir or .wasm), repeatable')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'airssys-wasm;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
@@ -117,6 +151,8 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the project templates')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the manifest, the WIT and the built component against each other')
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the component and publish it to target/airssys/')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Build if stale, then run the cases in tests/*.toml')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -131,6 +167,12 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             break
         }
         'airssys-wasm;help;build' {
+            break
+        }
+        'airssys-wasm;help;test' {
+            break
+        }
+        'airssys-wasm;help;run' {
             break
         }
         'airssys-wasm;help;completions' {

@@ -28,8 +28,14 @@ _airssys__wasm() {
             airssys__wasm,init)
                 cmd="airssys__wasm__subcmd__init"
                 ;;
+            airssys__wasm,run)
+                cmd="airssys__wasm__subcmd__run"
+                ;;
             airssys__wasm,templates)
                 cmd="airssys__wasm__subcmd__templates"
+                ;;
+            airssys__wasm,test)
+                cmd="airssys__wasm__subcmd__test"
                 ;;
             airssys__wasm,validate)
                 cmd="airssys__wasm__subcmd__validate"
@@ -46,8 +52,14 @@ _airssys__wasm() {
             airssys__wasm__subcmd__help,init)
                 cmd="airssys__wasm__subcmd__help__subcmd__init"
                 ;;
+            airssys__wasm__subcmd__help,run)
+                cmd="airssys__wasm__subcmd__help__subcmd__run"
+                ;;
             airssys__wasm__subcmd__help,templates)
                 cmd="airssys__wasm__subcmd__help__subcmd__templates"
+                ;;
+            airssys__wasm__subcmd__help,test)
+                cmd="airssys__wasm__subcmd__help__subcmd__test"
                 ;;
             airssys__wasm__subcmd__help,validate)
                 cmd="airssys__wasm__subcmd__help__subcmd__validate"
@@ -59,7 +71,7 @@ _airssys__wasm() {
 
     case "${cmd}" in
         airssys__wasm)
-            opts="-q -v -h -V --quiet --verbose --color --format --help --version init templates validate build completions help"
+            opts="-q -v -h -V --quiet --verbose --color --format --help --version init templates validate build test run completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,7 +137,7 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__help)
-            opts="init templates validate build completions help"
+            opts="init templates validate build test run completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,7 +206,35 @@ _airssys__wasm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         airssys__subcmd__wasm__subcmd__help__subcmd__templates)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -260,6 +300,48 @@ _airssys__wasm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        airssys__subcmd__wasm__subcmd__run)
+            opts="-q -v -h -V --manifest --input --input-file --meta --with --quiet --verbose --color --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --with)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         airssys__subcmd__wasm__subcmd__templates)
             opts="-q -v -h -V --quiet --verbose --color --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -267,6 +349,32 @@ _airssys__wasm() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__test)
+            opts="-q -v -h -V --filter --quiet --verbose --color --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -37,6 +37,8 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "init" -d 
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "templates" -d 'List the project templates'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "build" -d 'Build the component and publish it to target/airssys/'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "run" -d 'Run a component once on the embedded runtime'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l lang -d 'Source language (picks its template)' -r -f -a "rust\t''
@@ -87,6 +89,30 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s q -l
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand build" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -l filter -d 'Run only the cases whose name (`file::case`) contains this text' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l manifest -d 'Manifest governing a .wasm file (default: no permissions)' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input -d 'Input data for `execute`, as a string' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input-file -d 'Input data for `execute`, read from a file (`-` for stdin)' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l meta -d 'Input metadata, repeatable' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l with -d 'Load another component for `messaging` (project dir or .wasm), repeatable' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s V -l version -d 'Print version'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -96,9 +122,11 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "init" -d 'Create a component project from a template'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "templates" -d 'List the project templates'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "build" -d 'Build the component and publish it to target/airssys/'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "init" -d 'Create a component project from a template'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "templates" -d 'List the project templates'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "build" -d 'Build the component and publish it to target/airssys/'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "run" -d 'Run a component once on the embedded runtime'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -83,13 +83,16 @@ pub fn run(out: &Output, args: TestArgs) -> Result<ExitCode> {
 /// (exit 1) when `--filter` matched none.
 fn nothing_to_run(out: &Output, plan: &Plan, filter: Option<&str>) -> ExitCode {
     let empty = Summary::default();
+    let unmatched = filter.is_some() && plan.total > 0;
     if out.is_json() {
-        out.json(&empty.to_json());
+        let mut doc = empty.to_json();
+        doc["ok"] = serde_json::Value::Bool(!unmatched);
+        out.json(&doc);
     } else {
         out.data(empty.line());
     }
     match filter {
-        Some(filter) if plan.total > 0 => {
+        Some(filter) if unmatched => {
             let plural = if plan.total == 1 { "" } else { "s" };
             out.error(
                 format_args!("no test case matches `{filter}`: nothing ran"),

@@ -97,7 +97,7 @@ impl fmt::Display for Expectation {
 const EXCERPT_CHARS: usize = 120;
 
 /// Bytes as a quoted, escaped string for one-line messages: UTF-8 text as is
-/// (escaped), other bytes as `\xNN`, cut after [`EXCERPT_CHARS`] characters.
+/// (escaped), other bytes as `\xNN`, cut after 120 characters.
 pub fn quote(data: &[u8]) -> String {
     let text = match std::str::from_utf8(data) {
         Ok(text) => format!("{text:?}"),

@@ -243,3 +243,29 @@ fn decode_base64(ck: &mut Checker<'_>, value: &Spanned<String>) -> Option<Vec<u8
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::CASE_KEYS;
+
+    /// `CASE_KEYS` (used for unknown-key messages) and the serde mirror agree;
+    /// `permissions` is read by the manifest's parser instead.
+    #[test]
+    fn case_keys_match_the_serde_mirror() {
+        let err = toml::from_str::<RawCase>("zzz = 1").expect_err("unknown key");
+        let message = err.message();
+        let (_, expected) = message.split_once("expected one of ").expect(message);
+        let fields: Vec<&str> = expected
+            .split(", ")
+            .flat_map(|f| f.split(" or "))
+            .map(|f| f.trim_matches('`'))
+            .collect();
+        let keys: Vec<&str> = CASE_KEYS
+            .iter()
+            .copied()
+            .filter(|k| *k != "permissions")
+            .collect();
+        assert_eq!(fields, keys);
+    }
+}

@@ -210,6 +210,8 @@ fn case_permissions(ck: &mut Checker<'_>, value: Spanned<DeValue<'_>>) -> Option
     }
     let source = ck.source;
     match embedded_permissions(source, value, &|e| type_error(source, e)) {
+        // An empty table grants nothing: the case runs on the component as loaded.
+        Ok(permissions) if permissions.is_empty() => None,
         Ok(permissions) => Some(permissions),
         Err(diags) => {
             let rename = |s: &str| s.replace("[permissions", "[case.permissions");

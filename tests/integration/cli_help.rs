@@ -15,7 +15,15 @@ fn top_level_help() {
 
 #[test]
 fn command_help() {
-    for command in ["init", "templates", "validate", "build", "completions"] {
+    for command in [
+        "init",
+        "templates",
+        "validate",
+        "build",
+        "test",
+        "run",
+        "completions",
+    ] {
         insta::assert_snapshot!(format!("help_{command}"), help_of(&[command]));
     }
 }

@@ -45,12 +45,23 @@ pub fn load_guest(
 
 /// Loads the `hostile` guest as an `airssys:core/component`.
 pub fn hostile(runtime: &Runtime, extra: &str, data_root: &Path) -> Arc<LoadedComponent> {
-    load_guest(runtime, "hostile", "hostile", "airssys:core/component", extra, data_root)
-        .unwrap_or_else(|e| panic!("hostile loads: {e}"))
+    load_guest(
+        runtime,
+        "hostile",
+        "hostile",
+        "airssys:core/component",
+        extra,
+        data_root,
+    )
+    .unwrap_or_else(|e| panic!("hostile loads: {e}"))
 }
 
 /// Sends one command to a component.
-pub async fn call(runtime: &Runtime, component: &Arc<LoadedComponent>, command: &str) -> Result<Output, InvokeError> {
+pub async fn call(
+    runtime: &Runtime,
+    component: &Arc<LoadedComponent>,
+    command: &str,
+) -> Result<Output, InvokeError> {
     runtime
         .invoke(component, Invocation::new(command.as_bytes().to_vec()))
         .await
@@ -65,7 +76,11 @@ pub async fn ok(runtime: &Runtime, component: &Arc<LoadedComponent>, command: &s
 }
 
 /// The error of a call that must fail.
-pub async fn err(runtime: &Runtime, component: &Arc<LoadedComponent>, command: &str) -> InvokeError {
+pub async fn err(
+    runtime: &Runtime,
+    component: &Arc<LoadedComponent>,
+    command: &str,
+) -> InvokeError {
     match call(runtime, component, command).await {
         Ok(output) => panic!(
             "`{command}` should have failed but returned {:?}",

@@ -40,7 +40,11 @@ pub fn component(world_body: &str, imports: &[CoreImport], exports: &str) -> Vec
 }
 
 /// An `airssys:core/component` that also imports from the WIT package `stub`.
-pub fn airssys_component_with_stub(stub: &str, world_imports: &str, imports: &[CoreImport]) -> Vec<u8> {
+pub fn airssys_component_with_stub(
+    stub: &str,
+    world_imports: &str,
+    imports: &[CoreImport],
+) -> Vec<u8> {
     component_with(
         &[stub],
         &format!("{world_imports}\nexport airssys:core/lifecycle@1.0.0;"),
@@ -49,10 +53,17 @@ pub fn airssys_component_with_stub(stub: &str, world_imports: &str, imports: &[C
     )
 }
 
-fn component_with(extra_wit: &[&str], world_body: &str, imports: &[CoreImport], exports: &str) -> Vec<u8> {
+fn component_with(
+    extra_wit: &[&str],
+    world_body: &str,
+    imports: &[CoreImport],
+    exports: &str,
+) -> Vec<u8> {
     let mut resolve = Resolve::default();
     for wit in extra_wit {
-        resolve.push_str("extra.wit", wit).expect("extra WIT parses");
+        resolve
+            .push_str("extra.wit", wit)
+            .expect("extra WIT parses");
     }
     resolve
         .push_str("core.wit", airssys_wasm::wit::CORE_WIT)

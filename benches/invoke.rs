@@ -1,0 +1,193 @@
+//! Invoking the template component on the embedded runtime, per-request and
+//! pooled, next to the bare-Wasmtime floor doing the same work in the same run.
+//!
+//! `cargo bench --bench invoke`; figures go to docs/performance.md.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use airssys_wasm::build::{BuildOptions, BuildProgress, build};
+use airssys_wasm::manifest::{InstanceMode, Language};
+use airssys_wasm::runtime::bindings::{self, ComponentInput, ExecutionContext};
+use airssys_wasm::runtime::{
+    Invocation, LoadOptions, LogLevel, Runtime, RuntimeConfig, StderrSink,
+};
+use airssys_wasm::templates::{InitOptions, init};
+
+struct Quiet;
+
+impl BuildProgress for Quiet {
+    fn command(&mut self, _: &str) {}
+    fn line(&mut self, _: &str) {}
+    fn unit_done(&mut self, _: &str) {}
+}
+
+/// Builds the `rust` template once (into the shared guest target dir).
+fn template() -> (PathBuf, Vec<u8>) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = repo.join("target/bench-fixtures/hello");
+    if !dir.join("Component.toml").is_file() {
+        let _ = std::fs::remove_dir_all(&dir);
+        init(&InitOptions {
+            name: "hello".into(),
+            template: None,
+            language: Language::Rust,
+            path: Some(dir.clone()),
+            description: "benchmark".into(),
+        })
+        .expect("template renders");
+    }
+    // SAFETY: set before any thread is spawned by this benchmark.
+    unsafe { std::env::set_var("CARGO_TARGET_DIR", repo.join("target/guest-fixtures")) };
+    let outcome = build(
+        &BuildOptions {
+            path: dir.clone(),
+            ..BuildOptions::default()
+        },
+        &mut Quiet,
+    )
+    .expect("template builds");
+    let wasm = std::fs::read(&outcome.artifact).expect("artifact");
+    (dir, wasm)
+}
+
+/// Store data of the floor: WASI plus a logging import that drops lines.
+struct Floor {
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Floor {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl bindings::airssys::core::logging::Host for Floor {
+    async fn log(&mut self, _: bindings::airssys::core::logging::Level, _: String) {}
+}
+
+impl bindings::airssys::core::types::Host for Floor {}
+
+fn floor_store(engine: &Engine) -> Store<Floor> {
+    Store::new(
+        engine,
+        Floor {
+            wasi: WasiCtxBuilder::new().build(),
+            table: ResourceTable::new(),
+        },
+    )
+}
+
+fn input() -> ComponentInput {
+    ComponentInput {
+        data: b"hello, benchmark".to_vec(),
+        metadata: Vec::new(),
+        context: ExecutionContext {
+            request_id: "bench".into(),
+            component: "hello".into(),
+            version: "0.1.0".into(),
+            deadline_ms: 1000,
+        },
+    }
+}
+
+fn benchmarks(c: &mut Criterion) {
+    let (dir, wasm) = template();
+    let tokio = tokio::runtime::Runtime::new().expect("tokio");
+
+    // The floor: default engine, InstancePre + Store + typed calls.
+    let engine = Engine::new(&Config::new()).expect("engine");
+    let component = Component::new(&engine, &wasm).expect("compiles");
+    let mut linker = Linker::<Floor>::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("wasi");
+    bindings::airssys::core::logging::add_to_linker::<Floor, HasSelf<Floor>>(&mut linker, |s| s)
+        .expect("logging");
+    let pre = bindings::ComponentPre::new(linker.instantiate_pre(&component).expect("pre"))
+        .expect("world");
+    let config = vec![("greeting".to_string(), "hello".to_string())];
+
+    let mut group = c.benchmark_group("invoke");
+    group.bench_function("floor/per-request", |b| {
+        b.to_async(&tokio).iter(|| async {
+            let mut store = floor_store(&engine);
+            let instance = pre.instantiate_async(&mut store).await.unwrap();
+            let lifecycle = instance.airssys_core_lifecycle();
+            lifecycle
+                .call_init(&mut store, &config)
+                .await
+                .unwrap()
+                .unwrap();
+            let out = lifecycle
+                .call_execute(&mut store, &input())
+                .await
+                .unwrap()
+                .unwrap();
+            lifecycle.call_shutdown(&mut store).await.unwrap();
+            out
+        })
+    });
+    let mut store = floor_store(&engine);
+    let instance = tokio.block_on(pre.instantiate_async(&mut store)).unwrap();
+    tokio
+        .block_on(
+            instance
+                .airssys_core_lifecycle()
+                .call_init(&mut store, &config),
+        )
+        .unwrap()
+        .unwrap();
+    let store = Arc::new(tokio::sync::Mutex::new(store));
+    group.bench_function("floor/pooled", |b| {
+        b.to_async(&tokio).iter(|| async {
+            let mut store = store.lock().await;
+            instance
+                .airssys_core_lifecycle()
+                .call_execute(&mut *store, &input())
+                .await
+                .unwrap()
+                .unwrap()
+        })
+    });
+
+    // The product: the runtime with pooling, epochs, fuel, sandboxed WASI.
+    let runtime = Runtime::new(RuntimeConfig {
+        sink: Arc::new(StderrSink {
+            min_level: LogLevel::Error,
+        }),
+        ..RuntimeConfig::default()
+    })
+    .expect("runtime");
+    let manifest = airssys_wasm::manifest::load(&dir.join("Component.toml")).expect("manifest");
+    for (label, mode) in [
+        ("per-request", InstanceMode::PerRequest),
+        ("pooled", InstanceMode::Pooled),
+    ] {
+        let mut manifest = manifest.clone();
+        manifest.runtime.instance_mode = mode;
+        manifest.component.name = format!("hello-{label}");
+        let loaded = runtime
+            .load(LoadOptions::new(manifest, wasm.clone(), &dir))
+            .expect("loads");
+        group.bench_function(format!("airssys/{label}"), |b| {
+            b.to_async(&tokio).iter(|| async {
+                runtime
+                    .invoke(&loaded, Invocation::new(b"hello, benchmark".to_vec()))
+                    .await
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, benchmarks);
+criterion_main!(benches);
