@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use airssys_wasm::build::{BuildOptions, BuildProgress, build};
@@ -104,37 +104,51 @@ fn benchmarks(c: &mut Criterion) {
     let (dir, wasm) = template();
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
 
-    // The floor: default engine, InstancePre + Store + typed calls.
-    let engine = Engine::new(&Config::new()).expect("engine");
-    let component = Component::new(&engine, &wasm).expect("compiles");
-    let mut linker = Linker::<Floor>::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("wasi");
-    bindings::airssys::core::logging::add_to_linker::<Floor, HasSelf<Floor>>(&mut linker, |s| s)
-        .expect("logging");
-    let pre = bindings::ComponentPre::new(linker.instantiate_pre(&component).expect("pre"))
-        .expect("world");
+    // The floor: bare Wasmtime, InstancePre + Store + typed calls, doing the same
+    // lifecycle work (per-request: instantiate, init, execute, shutdown). Measured
+    // with Wasmtime's default allocator and with a pooling allocator like the
+    // runtime's, so the runtime's own overhead can be read off directly.
     let config = vec![("greeting".to_string(), "hello".to_string())];
-
+    let mut pooling = Config::new();
+    pooling.allocation_strategy(InstanceAllocationStrategy::Pooling(
+        PoolingAllocationConfig::default(),
+    ));
     let mut group = c.benchmark_group("invoke");
-    group.bench_function("floor/per-request", |b| {
-        b.to_async(&tokio).iter(|| async {
-            let mut store = floor_store(&engine);
-            let instance = pre.instantiate_async(&mut store).await.unwrap();
-            let lifecycle = instance.airssys_core_lifecycle();
-            lifecycle
-                .call_init(&mut store, &config)
-                .await
-                .unwrap()
-                .unwrap();
-            let out = lifecycle
-                .call_execute(&mut store, &input())
-                .await
-                .unwrap()
-                .unwrap();
-            lifecycle.call_shutdown(&mut store).await.unwrap();
-            out
-        })
-    });
+    let mut floors = Vec::new();
+    for (label, engine_config) in [("floor", Config::new()), ("floor-pooling", pooling)] {
+        let engine = Engine::new(&engine_config).expect("engine");
+        let component = Component::new(&engine, &wasm).expect("compiles");
+        let mut linker = Linker::<Floor>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("wasi");
+        bindings::airssys::core::logging::add_to_linker::<Floor, HasSelf<Floor>>(
+            &mut linker,
+            |s| s,
+        )
+        .expect("logging");
+        let pre = bindings::ComponentPre::new(linker.instantiate_pre(&component).expect("pre"))
+            .expect("world");
+        group.bench_function(format!("{label}/per-request"), |b| {
+            b.to_async(&tokio).iter(|| async {
+                let mut store = floor_store(&engine);
+                let instance = pre.instantiate_async(&mut store).await.unwrap();
+                let lifecycle = instance.airssys_core_lifecycle();
+                lifecycle
+                    .call_init(&mut store, &config)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let out = lifecycle
+                    .call_execute(&mut store, &input())
+                    .await
+                    .unwrap()
+                    .unwrap();
+                lifecycle.call_shutdown(&mut store).await.unwrap();
+                out
+            })
+        });
+        floors.push((engine, pre));
+    }
+    let (engine, pre) = floors.swap_remove(0);
     let mut store = floor_store(&engine);
     let instance = tokio.block_on(pre.instantiate_async(&mut store)).unwrap();
     tokio

@@ -5,28 +5,35 @@
 //! - [`manifest`]: `Component.toml` parsed once into typed grants.
 //! - [`wit`]: the `airssys:core` contract and a project's WIT package.
 //! - [`component`]: inspecting a compiled component (imports, exports, world).
-//! - [`security`]: the static capability check of imports against grants.
+//! - [`security`]: capabilities: the static check of imports against grants, and the
+//!   sandbox (WASI context, network policy) the runtime enforces.
 //! - [`validate`]: the project check behind `validate`, `build` and `deploy`.
 //! - [`build`]: running the language toolchain and publishing the artifact.
 //! - [`templates`]: the project templates behind `init`.
-//! - [`testing`]: the `tests/*.toml` cases behind `test`.
+//! - [`runtime`]: the embedded Wasmtime host: engine, cache, instances, limits and
+//!   the `airssys:core` imports.
+//! - [`store`]: persistent state kept for components (key-value).
+//! - [`run`] and [`testing`]: what `run` and `test` execute.
+//! - [`http`] and [`reload`]: serving components over HTTP and swapping them in
+//!   place while they serve (`run --listen --hot-reload`).
 //! - [`cli`] and [`output`]: the command-line front end.
 
 pub mod build;
 pub mod cli;
 pub mod component;
 pub mod error;
+pub mod http;
 pub mod manifest;
 pub mod output;
 pub mod project;
+pub mod reload;
 pub mod run;
+pub mod runtime;
 pub mod security;
+pub mod store;
 pub mod templates;
 pub mod testing;
 pub mod validate;
 pub mod wit;
 
 pub use error::{Error, Result};
-pub mod host;
-pub mod runtime;
-pub mod store;

@@ -5,6 +5,7 @@
 mod build;
 mod completions;
 mod init;
+mod listen;
 mod progress;
 mod render;
 mod run;

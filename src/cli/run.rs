@@ -36,6 +36,12 @@ pub struct RunArgs {
     /// Load another component for `messaging` (project dir or .wasm), repeatable
     #[arg(long = "with", value_name = "NAME=PATH", value_parser = parse_pair)]
     pub companions: Vec<(String, String)>,
+    /// Serve over HTTP on this address instead of running once (e.g. 127.0.0.1:7070)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// With --listen: rebuild and swap in place when the sources (or the .wasm) change
+    #[arg(long, requires = "listen")]
+    pub hot_reload: bool,
     /// Arguments for a `wasi:cli/command` component
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
@@ -81,9 +87,16 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
     for companion in companions {
         runtime.load(companion)?;
     }
+    let served: Vec<String> = std::iter::once(options.manifest.component.name.clone())
+        .chain(args.companions.iter().map(|(name, _)| name.clone()))
+        .collect();
     let component = runtime.load(options)?;
     for warning in component.warnings() {
         render::finding(out, warning);
+    }
+    if let Some(addr) = args.listen {
+        let reload = args.hot_reload.then_some(target);
+        return super::listen::serve_until_stopped(out, runtime, component, served, addr, reload);
     }
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -149,8 +149,7 @@ impl Shared {
                     component: loaded.name().into(),
                     message: "the component is shutting down".into(),
                 })?;
-        let pooled = loaded.sandbox.instance_mode == InstanceMode::Pooled;
-        let reused = if pooled { loaded.take_idle() } else { None };
+        let reused = loaded.take_idle();
         let mut instance = match reused {
             Some(instance) => instance,
             None => self.new_instance(&loaded, depth).await?,
@@ -182,11 +181,7 @@ impl Shared {
             // A trapped instance is never reused: its state is unknown.
             Some(Err(e)) => Err(classify(e, &instance.store, &resources)),
             Some(Ok(returned)) => {
-                if pooled {
-                    loaded.put_idle(instance);
-                } else {
-                    shutdown(instance).await;
-                }
+                loaded.finish(instance).await;
                 returned
                     .map(|out| Output {
                         data: out.data,
@@ -231,11 +226,7 @@ impl Shared {
             }),
             Some(Err(e)) => Err(classify(e, &instance.store, &resources)),
             Some(Ok(status)) => {
-                if loaded.sandbox.instance_mode == InstanceMode::Pooled {
-                    loaded.put_idle(instance);
-                } else {
-                    shutdown(instance).await;
-                }
+                loaded.finish(instance).await;
                 Ok(status)
             }
         }
@@ -255,10 +246,30 @@ impl LoadedComponent {
         self.idle.lock().ok()?.pop()
     }
 
-    pub(crate) fn put_idle(&self, instance: Instance) {
-        if let Ok(mut idle) = self.idle.lock() {
+    /// After a successful call: back to the pool (pooled, current version), or
+    /// shut down (per-request, or a version that has been replaced).
+    async fn finish(&self, instance: Instance) {
+        let pooled = self.sandbox.instance_mode == InstanceMode::Pooled;
+        if pooled
+            && !self.retired.load(Ordering::Acquire)
+            && let Ok(mut idle) = self.idle.lock()
+        {
             idle.push(instance);
+            return;
         }
+        shutdown(instance).await;
+    }
+
+    /// Marks this version as replaced and shuts down its idle instances; calls
+    /// still running finish on it and shut their instances down afterwards.
+    pub async fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+        self.drain().await;
+    }
+
+    /// Whether a newer version replaced this one.
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
     }
 
     /// Shuts down and drops every idle instance (swap, undeploy, host stop).

@@ -3,6 +3,7 @@
 //! pre-instantiation so each new instance skips all of that.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
@@ -47,7 +48,6 @@ pub(crate) enum Entry {
     /// `wasi:cli/command`.
     Command(wasmtime_wasi::p2::bindings::CommandPre<HostState>),
     /// `wasi:http/proxy` (served by `run --listen`).
-    #[allow(dead_code)]
     Proxy(wasmtime_wasi_http::p2::bindings::ProxyPre<HostState>),
 }
 
@@ -58,6 +58,9 @@ pub struct LoadedComponent {
     pub(crate) world: WorldName,
     pub(crate) slots: Arc<Semaphore>,
     pub(crate) idle: Mutex<Vec<Instance>>,
+    /// Set when a newer version replaced this one: finished instances are shut
+    /// down instead of pooled.
+    pub(crate) retired: AtomicBool,
     info: ComponentInfo,
     compile_source: CompileSource,
     warnings: Vec<Finding>,
@@ -173,6 +176,7 @@ pub(crate) fn prepare(
         world,
         slots: Arc::new(Semaphore::new(max_instances)),
         idle: Mutex::new(Vec::new()),
+        retired: AtomicBool::new(false),
         info,
         compile_source,
         warnings,

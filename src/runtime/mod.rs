@@ -23,8 +23,10 @@ mod command;
 mod engine;
 mod error;
 mod events;
+mod host;
 mod instance;
 mod loaded;
+mod proxy;
 mod sandbox;
 mod state;
 
@@ -258,11 +260,27 @@ impl Runtime {
     /// component, and registers it under its name for `messaging`. Loading a name
     /// again replaces the previous version for new calls.
     pub fn load(&self, options: LoadOptions) -> Result<Arc<LoadedComponent>, LoadError> {
-        let loaded = Arc::new(loaded::prepare(&self.shared, options)?);
-        if let Ok(mut registry) = self.shared.registry.write() {
-            registry.insert(loaded.name().to_string(), loaded.clone());
-        }
+        let loaded = self.prepare(options)?;
+        self.activate(loaded.clone());
         Ok(loaded)
+    }
+
+    /// The slow half of [`Runtime::load`]: validate, compile and pre-instantiate,
+    /// without serving it yet.
+    pub fn prepare(&self, options: LoadOptions) -> Result<Arc<LoadedComponent>, LoadError> {
+        Ok(Arc::new(loaded::prepare(&self.shared, options)?))
+    }
+
+    /// The instant half of [`Runtime::load`]: new calls of this name go to
+    /// `component` from now on. Returns the version it replaced, which the caller
+    /// should [`LoadedComponent::retire`].
+    pub fn activate(&self, component: Arc<LoadedComponent>) -> Option<Arc<LoadedComponent>> {
+        let mut registry = self
+            .shared
+            .registry
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        registry.insert(component.name().to_string(), component)
     }
 
     /// A loaded component by name.
@@ -298,6 +316,15 @@ impl Runtime {
         args: Vec<String>,
     ) -> Result<i32, InvokeError> {
         command::run(&self.shared, component, args).await
+    }
+
+    /// Answers an HTTP request with a `wasi:http/proxy` component.
+    pub async fn handle_http(
+        &self,
+        component: &Arc<LoadedComponent>,
+        request: http::Request<http_body_util::Full<bytes::Bytes>>,
+    ) -> Result<http::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody>, InvokeError> {
+        proxy::handle(&self.shared, component, request).await
     }
 
     /// Calls `shutdown` on every idle pooled instance of every component and

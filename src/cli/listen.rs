@@ -1,0 +1,142 @@
+//! `run --listen [--hot-reload]`: serve the loaded components over HTTP until
+//! Ctrl-C/SIGTERM, swapping in new versions as the sources change.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::render;
+use crate::error::{Error, Result};
+use crate::http::{AppState, serve, shutdown_signal};
+use crate::manifest::WorldName;
+use crate::output::Output;
+use crate::reload::{ReloadReport, reload_once, start, watch_set};
+use crate::run::Target;
+use crate::runtime::{LoadedComponent, Runtime};
+
+/// Serves until a shutdown signal, then drains and calls `shutdown`.
+pub fn serve_until_stopped(
+    out: &Output,
+    runtime: Runtime,
+    main: Arc<LoadedComponent>,
+    served: Vec<String>,
+    addr: SocketAddr,
+    reload: Option<Target>,
+) -> Result<ExitCode> {
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("start", "the async runtime", e))?;
+    tokio.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
+        out.status(
+            "Listening",
+            format!("on http://{local} ({} {})", main.name(), main.version()),
+        );
+        match main.world() {
+            WorldName::AirssysComponent => out.status(
+                "Invoke",
+                format!(
+                    "curl -d abc http://{local}/v1/components/{}/invoke",
+                    main.name()
+                ),
+            ),
+            WorldName::WasiHttpProxy => {
+                out.status("Serving", format!("every request under http://{local}/"))
+            }
+            WorldName::WasiCommand => {}
+        }
+        if let Some(target) = reload {
+            spawn_reloader(
+                *out,
+                runtime.clone(),
+                target,
+                tokio::runtime::Handle::current(),
+            )?;
+        }
+        let state = AppState {
+            runtime: runtime.clone(),
+            main: Some(main.name().to_string()),
+            served: Arc::new(served),
+        };
+        serve(listener, state, shutdown_signal())
+            .await
+            .map_err(|e| Error::io("serve on", local.to_string(), e))?;
+        out.status("Stopping", "requests drained; shutting instances down");
+        runtime.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn spawn_reloader(
+    out: Output,
+    runtime: Runtime,
+    target: Target,
+    handle: tokio::runtime::Handle,
+) -> Result<()> {
+    let set = watch_set(&target)?;
+    let (debouncer, events) = start(&set)?;
+    out.status("Watching", "for changes (hot reload)");
+    std::thread::Builder::new()
+        .name("airssys-reload".into())
+        .spawn(move || {
+            let _keep_watching = debouncer;
+            let mut last = set.fingerprint();
+            for batch in events {
+                let Ok(batch) = batch else { continue };
+                if !batch.iter().any(|event| set.matches(&event.path)) {
+                    continue;
+                }
+                let now = set.fingerprint();
+                if now == last {
+                    continue;
+                }
+                last = now;
+                let (report, old) = reload_once(&runtime, &target);
+                if let Some(old) = old {
+                    handle.spawn(async move { old.retire().await });
+                }
+                print_report(&out, report);
+            }
+        })
+        .map_err(|e| Error::io("start", "the reload thread", e))?;
+    Ok(())
+}
+
+fn print_report(out: &Output, report: ReloadReport) {
+    match report {
+        ReloadReport::Swapped {
+            name,
+            version,
+            sha256,
+            build,
+            compile,
+            swap,
+        } => {
+            let build = build
+                .map(|b| format!("build {:.2}s, ", b.as_secs_f64()))
+                .unwrap_or_default();
+            out.status(
+                "Reloaded",
+                format!(
+                    "{name} {version} ({}): {build}compile {} ms, swap {} µs",
+                    &sha256[..12.min(sha256.len())],
+                    compile.as_millis(),
+                    swap.as_micros()
+                ),
+            );
+        }
+        ReloadReport::Failed { error, output } => {
+            for line in output {
+                out.toolchain_line(&line);
+            }
+            render::error(out, &error);
+            out.warning("reload failed: the previous version keeps serving", None);
+        }
+    }
+}

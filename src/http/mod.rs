@@ -1,0 +1,198 @@
+//! Serving components over HTTP (axum on tokio).
+//!
+//! - `POST /v1/components/<name>/invoke` calls `execute` of an
+//!   `airssys:core/component`: body = data, `x-airssys-meta-*` headers = metadata
+//!   (both ways), component errors as JSON with 400/403/404/500, traps 500,
+//!   timeouts 504.
+//! - `GET /healthz` calls `health` of every served `airssys:core/component`.
+//! - Every other request goes to the main component when it is a
+//!   `wasi:http/proxy`.
+//!
+//! Components are looked up by name in the runtime on each request, so loading a
+//! new version swaps it in atomically: calls already running finish on the version
+//! they started on.
+
+mod invoke;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http_body_util::BodyExt;
+use serde_json::json;
+
+use crate::manifest::WorldName;
+use crate::runtime::{InvokeError, Runtime};
+
+/// Largest accepted request body: 16 MiB.
+pub const MAX_BODY_BYTES: usize = 16 << 20;
+
+/// What the server shares between requests.
+#[derive(Clone)]
+pub struct AppState {
+    /// The runtime holding the served components.
+    pub runtime: Runtime,
+    /// The component answering requests outside `/v1/` (a `wasi:http/proxy`).
+    pub main: Option<String>,
+    /// Names served under `/v1/components/`.
+    pub served: Arc<Vec<String>>,
+}
+
+/// The routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/components/{name}/invoke", post(invoke::invoke))
+        .route("/healthz", get(healthz))
+        .fallback(proxy)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` completes, then lets requests in flight
+/// finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// A JSON error body: `{"error":{"kind":..,"message":..}}`.
+pub fn error_response(status: StatusCode, kind: &str, message: &str) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json!({ "error": { "kind": kind, "message": message } }).to_string(),
+    )
+        .into_response()
+}
+
+/// The HTTP status for a failed call.
+pub fn status_for(error: &InvokeError) -> StatusCode {
+    use crate::runtime::GuestErrorKind as K;
+    match error {
+        InvokeError::Component(e) | InvokeError::Init(e) => match e.kind {
+            K::InvalidInput => StatusCode::BAD_REQUEST,
+            K::PermissionDenied => StatusCode::FORBIDDEN,
+            K::NotFound => StatusCode::NOT_FOUND,
+            K::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        },
+        InvokeError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    let mut report = serde_json::Map::new();
+    let mut healthy = true;
+    for name in state.served.iter() {
+        let Some(component) = state.runtime.component(name) else {
+            continue;
+        };
+        let status = match component.world() {
+            WorldName::AirssysComponent => match state.runtime.health(&component).await {
+                Ok(crate::runtime::bindings::HealthStatus::Healthy) => "healthy",
+                Ok(crate::runtime::bindings::HealthStatus::Degraded) => "degraded",
+                Ok(crate::runtime::bindings::HealthStatus::Unhealthy) | Err(_) => "unhealthy",
+            },
+            _ => "healthy",
+        };
+        healthy &= status != "unhealthy";
+        report.insert(
+            name.clone(),
+            json!({ "status": status, "version": component.version() }),
+        );
+    }
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body =
+        json!({ "status": if healthy { "healthy" } else { "unhealthy" }, "components": report });
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn proxy(State(state): State<AppState>, request: Request) -> Response {
+    let component = state
+        .main
+        .as_deref()
+        .and_then(|name| state.runtime.component(name))
+        .filter(|c| c.world() == WorldName::WasiHttpProxy);
+    let Some(component) = component else {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "no route: components are invoked at POST /v1/components/<name>/invoke",
+        );
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid-input",
+                &e.to_string(),
+            );
+        }
+    };
+    let mut request = http::Request::from_parts(parts, http_body_util::Full::new(bytes));
+    // wasi:http needs an absolute URI; requests reaching a server carry a path only.
+    if request.uri().authority().is_none() {
+        let host = request
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost")
+            .to_string();
+        let path = request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+            .to_string();
+        if let Ok(uri) = format!("http://{host}{path}").parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    match state.runtime.handle_http(&component, request).await {
+        Ok(response) => response.map(Body::new),
+        Err(e) => error_response(status_for(&e), e.kind(), &e.to_string()),
+    }
+}

@@ -1,0 +1,171 @@
+//! Which file changes trigger a reload: the project's `[build] watch` globs (the
+//! build's own outputs under `target/` never do), or the `.wasm` and its manifest.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+
+use crate::error::{Error, Result};
+use crate::project::Project;
+use crate::run::{Target, default_watch};
+
+/// Quiet time after the last change before a reload starts: editors write files
+/// in several steps.
+pub const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The files that matter for a target.
+pub enum WatchSet {
+    /// Files under `root` matching `globs`, outside `target/`.
+    Project {
+        /// The project directory.
+        root: PathBuf,
+        /// The watch globs.
+        globs: GlobSet,
+    },
+    /// Exactly these files.
+    Files(Vec<PathBuf>),
+}
+
+impl WatchSet {
+    /// Whether a change of `path` should trigger a reload.
+    pub fn matches(&self, path: &Path) -> bool {
+        match self {
+            WatchSet::Project { root, globs } => {
+                let root = root.canonicalize().unwrap_or_else(|_| root.clone());
+                let Ok(relative) = path.strip_prefix(&root) else {
+                    return false;
+                };
+                let ignored = relative
+                    .components()
+                    .next()
+                    .is_some_and(|c| c.as_os_str() == "target" || c.as_os_str() == ".git");
+                !ignored && globs.is_match(relative)
+            }
+            // Each file's directory is watched non-recursively, so its name is enough.
+            WatchSet::Files(files) => files.iter().any(|f| f.file_name() == path.file_name()),
+        }
+    }
+
+    /// A digest of the watched files' names, sizes and modification times.
+    ///
+    /// File events also fire when files are merely read (the build itself reads the
+    /// sources), so a reload happens only when this digest changed.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut record = |path: &Path| {
+            if let Ok(meta) = std::fs::metadata(path) {
+                path.hash(&mut hasher);
+                meta.len().hash(&mut hasher);
+                meta.modified().ok().hash(&mut hasher);
+            }
+        };
+        match self {
+            WatchSet::Project { root, globs } => {
+                let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
+                    .into_iter()
+                    .filter_entry(|e| {
+                        e.depth() != 1 || (e.file_name() != "target" && e.file_name() != ".git")
+                    })
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.file_type().is_file())
+                    .filter(|e| e.path().strip_prefix(root).is_ok_and(|r| globs.is_match(r)))
+                    .map(|e| e.into_path())
+                    .collect();
+                files.sort();
+                files.iter().for_each(|f| record(f));
+            }
+            WatchSet::Files(files) => files.iter().for_each(|f| record(f)),
+        }
+        hasher.finish()
+    }
+
+    /// The directories to watch and whether to recurse.
+    fn roots(&self) -> Vec<(PathBuf, RecursiveMode)> {
+        match self {
+            WatchSet::Project { root, .. } => vec![(root.clone(), RecursiveMode::Recursive)],
+            WatchSet::Files(files) => files
+                .iter()
+                .map(|f| {
+                    let dir = f
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| PathBuf::from("."));
+                    (dir, RecursiveMode::NonRecursive)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The watch set of a target.
+pub fn watch_set(target: &Target) -> Result<WatchSet> {
+    match target {
+        Target::Project(path) => {
+            let project = Project::load(path)?;
+            let patterns = project
+                .manifest
+                .build
+                .watch
+                .clone()
+                .unwrap_or_else(|| default_watch(project.manifest.component.language));
+            let mut globs = GlobSetBuilder::new();
+            for pattern in &patterns {
+                let glob = Glob::new(pattern).map_err(|e| Error::Usage {
+                    message: format!("invalid [build] watch glob `{pattern}`: {e}"),
+                    help: Some("use globs such as \"src/**\" relative to the project".into()),
+                })?;
+                globs.add(glob);
+            }
+            let root = if project.dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                project.dir.clone()
+            };
+            Ok(WatchSet::Project {
+                root: root.canonicalize().unwrap_or(root),
+                globs: globs.build().map_err(|e| Error::Usage {
+                    message: format!("invalid [build] watch globs: {e}"),
+                    help: None,
+                })?,
+            })
+        }
+        Target::Wasm { wasm, manifest } => {
+            let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+            let mut files = vec![absolute(wasm)];
+            files.extend(manifest.iter().map(|m| absolute(m)));
+            Ok(WatchSet::Files(files))
+        }
+    }
+}
+
+/// Starts watching; debounced batches of changed paths arrive on the receiver.
+pub fn start(
+    set: &WatchSet,
+) -> Result<(
+    Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    Receiver<DebounceEventResult>,
+)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer = new_debouncer(DEBOUNCE, tx).map_err(|e| Error::Usage {
+        message: format!("cannot watch files: {e}"),
+        help: None,
+    })?;
+    for (root, mode) in set.roots() {
+        debouncer
+            .watcher()
+            .watch(&root, mode)
+            .map_err(|e| Error::Usage {
+                message: format!("cannot watch {}: {e}", root.display()),
+                help: Some(
+                    "check the path exists and the inotify limit (fs.inotify.max_user_watches)"
+                        .into(),
+                ),
+            })?;
+    }
+    Ok((debouncer, rx))
+}
