@@ -122,7 +122,7 @@ impl NetworkPolicy {
         if !allowed {
             self.deny(
                 format!("HTTP request to {host}:{port}"),
-                format!("add \"{host}\" to [permissions.network] allowed_hosts"),
+                format!("add \"{host}:{port}\" to [permissions.network] allowed_hosts"),
             );
         }
         allowed

@@ -7,6 +7,7 @@ mod hostile;
 mod init;
 mod manifest;
 mod run;
+mod serve;
 mod support;
 mod testing;
 mod validate;

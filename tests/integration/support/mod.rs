@@ -2,6 +2,7 @@
 
 pub mod guests;
 pub mod sandbox;
+pub mod server;
 pub mod wat;
 
 use std::path::{Path, PathBuf};
