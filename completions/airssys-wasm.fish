@@ -104,11 +104,13 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input 
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input-file -d 'Input data for `execute`, read from a file (`-` for stdin)' -r -F
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l meta -d 'Input metadata, repeatable' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l with -d 'Load another component for `messaging` (project dir or .wasm), repeatable' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l listen -d 'Serve over HTTP on this address instead of running once (e.g. 127.0.0.1:7070)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
 json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l hot-reload -d 'With --listen: rebuild and swap in place when the sources (or the .wasm) change'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s q -l quiet -d 'Print only errors and data'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::run::{Target, prepare};
 use crate::runtime::{LoadedComponent, Runtime};
 
-pub use watch::{DEBOUNCE, WatchSet, start, watch_set};
+pub use watch::{DEBOUNCE, FILE_DEBOUNCE, WatchSet, start, watch_set};
 
 /// What one reload did.
 #[derive(Debug)]

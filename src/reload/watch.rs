@@ -13,9 +13,13 @@ use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::run::{Target, default_watch};
 
-/// Quiet time after the last change before a reload starts: editors write files
-/// in several steps.
+/// Quiet time after the last change before a reload starts: editors write source
+/// files in several steps.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The same for a watched `.wasm`: build tools usually replace it in one rename,
+/// and a half-written file only fails validation and is retried on the next event.
+pub const FILE_DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// The files that matter for a target.
 pub enum WatchSet {
@@ -151,7 +155,11 @@ pub fn start(
     Receiver<DebounceEventResult>,
 )> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer = new_debouncer(DEBOUNCE, tx).map_err(|e| Error::Usage {
+    let quiet = match set {
+        WatchSet::Project { .. } => DEBOUNCE,
+        WatchSet::Files(_) => FILE_DEBOUNCE,
+    };
+    let mut debouncer = new_debouncer(quiet, tx).map_err(|e| Error::Usage {
         message: format!("cannot watch files: {e}"),
         help: None,
     })?;

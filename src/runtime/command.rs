@@ -34,9 +34,11 @@ pub(crate) async fn run(
             })?;
     let sandbox = loaded.sandbox.clone();
     let wasi =
-        build_wasi_ctx(&sandbox, &args, Stdio::Inherit).map_err(|e| InvokeError::Instantiate {
-            component: sandbox.name.clone(),
-            message: e.to_string(),
+        build_wasi_ctx(&sandbox, &args, Stdio::Inherit, &shared.empty_root).map_err(|e| {
+            InvokeError::Instantiate {
+                component: sandbox.name.clone(),
+                message: e.to_string(),
+            }
         })?;
     let mut store = Store::new(
         &shared.engine,

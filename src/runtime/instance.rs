@@ -91,12 +91,13 @@ impl Shared {
             });
         };
         let sandbox = loaded.sandbox.clone();
-        let wasi = build_wasi_ctx(&sandbox, &[], Stdio::Diagnostics).map_err(|e| {
-            InvokeError::Instantiate {
-                component: sandbox.name.clone(),
-                message: e.to_string(),
-            }
-        })?;
+        let wasi =
+            build_wasi_ctx(&sandbox, &[], Stdio::Diagnostics, &self.empty_root).map_err(|e| {
+                InvokeError::Instantiate {
+                    component: sandbox.name.clone(),
+                    message: e.to_string(),
+                }
+            })?;
         let mut store = Store::new(
             &self.engine,
             HostState::new(wasi, sandbox.clone(), self.clone(), depth),

@@ -95,6 +95,41 @@ pub struct Shared {
     pub(crate) sink: Arc<dyn EventSink>,
     registry: RwLock<HashMap<String, Arc<LoadedComponent>>>,
     custom: Vec<CustomInterface>,
+    /// An empty directory preopened read-only at `/` for guests (see
+    /// `security::filesystem`); removed when the runtime goes away.
+    pub(crate) empty_root: PathBuf,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.empty_root);
+    }
+}
+
+/// Creates a fresh empty directory only this process can read.
+fn create_empty_root() -> Result<PathBuf, LoadError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "airssys-empty-root-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    // `create_dir` (not `create_dir_all`) fails if it exists: nobody can plant files.
+    std::fs::create_dir(&dir).map_err(|e| LoadError::Prepare {
+        component: "the runtime".into(),
+        message: format!("cannot create {}: {e}", dir.display()),
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o500));
+    }
+    Ok(dir)
 }
 
 impl Shared {
@@ -142,6 +177,7 @@ impl Runtime {
                 sink: config.sink,
                 registry: RwLock::new(HashMap::new()),
                 custom: Vec::new(),
+                empty_root: create_empty_root()?,
             }),
             _ticker: ticker,
             allocation_note,

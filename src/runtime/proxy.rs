@@ -43,7 +43,7 @@ pub(crate) async fn handle(
         component: sandbox.name.clone(),
         message,
     };
-    let wasi = build_wasi_ctx(&sandbox, &[], Stdio::Diagnostics)
+    let wasi = build_wasi_ctx(&sandbox, &[], Stdio::Diagnostics, &shared.empty_root)
         .map_err(|e| instantiate_error(e.to_string()))?;
     let mut store = Store::new(
         &shared.engine,

@@ -28,6 +28,8 @@ pub struct HostState {
     pub(crate) call_depth: u32,
     /// Pending name lookups (resource rep → name), to learn granted addresses.
     pub(crate) lookups: HashMap<u32, String>,
+    /// Guest paths of open descriptors, for filesystem denial reports.
+    pub(crate) fs_paths: crate::security::GuestPaths,
     extensions: HashMap<TypeId, Box<dyn Any + Send>>,
 }
 
@@ -49,6 +51,7 @@ impl HostState {
             log_budget: LogBudget::new(),
             call_depth,
             lookups: HashMap::new(),
+            fs_paths: HashMap::new(),
             extensions: HashMap::new(),
         }
     }

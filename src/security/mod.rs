@@ -6,12 +6,14 @@
 //! lookup and connection ([`NetworkPolicy`]).
 
 mod capabilities;
+mod filesystem;
 mod http;
 mod name_lookup;
 mod network;
 mod wasi_ctx;
 
 pub use capabilities::{Capability, check_capabilities, required_capability};
+pub use filesystem::{GuestPaths, add_filesystem_reporting};
 pub use http::HttpPolicy;
 pub use name_lookup::add_filtered_name_lookup;
 pub use network::{NetworkPolicy, SocketUse};

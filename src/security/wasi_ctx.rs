@@ -44,11 +44,14 @@ pub enum Stdio {
 }
 
 /// Builds the context for one instance of `sandbox`. `args` are passed only to
-/// commands (components get none).
+/// commands (components get none). `empty_root` is an empty directory preopened
+/// read-only at `/` when no grant covers `/`, so that attempts outside the grants
+/// reach the host and are reported (see `security::filesystem`).
 pub fn build_wasi_ctx(
     sandbox: &Sandbox,
     args: &[String],
     stdio: Stdio,
+    empty_root: &std::path::Path,
 ) -> Result<WasiCtx, SandboxError> {
     let mut builder = WasiCtxBuilder::new();
     match stdio {
@@ -91,6 +94,20 @@ pub fn build_wasi_ctx(
             .map_err(|e| SandboxError::Directory {
                 pattern: grant.pattern.clone(),
                 path: host.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    if !sandbox
+        .permissions
+        .filesystem
+        .iter()
+        .any(|g| g.guest_path() == "/")
+    {
+        builder
+            .preopened_dir(empty_root, "/", FsPerms::ReadOnly)
+            .map_err(|e| SandboxError::Directory {
+                pattern: "/ (the empty root)".into(),
+                path: empty_root.to_path_buf(),
                 message: e.to_string(),
             })?;
     }

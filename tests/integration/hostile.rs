@@ -50,33 +50,67 @@ fn last_denial_help(sink: &MemorySink) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn files_outside_grants_cannot_be_read() {
     let root = data_root();
-    let (rt, _) = runtime();
+    let (rt, sink) = runtime();
     let c = hostile(&rt, FS_GRANTS, root.path());
     assert_eq!(
         ok(&rt, &c, "read:/data/in/ok.txt").await,
         "hello from the grant"
     );
-    for escape in [
-        "read:/secret.txt",
-        "read:/data/in/../../secret.txt",
-        "read:/data/in/link",
-        "read:/data/in/rel-link",
-        "read:/etc/passwd",
-        "list:/",
-    ] {
-        let e = err(&rt, &c, escape).await;
-        let text = denied_text(&e);
-        assert!(!text.contains("TOP SECRET"), "{escape} leaked: {text}");
+    assert!(sink.denials().is_empty(), "allowed reads are not denials");
+    let escapes = [
+        (
+            "read:/secret.txt",
+            "read of /secret.txt",
+            "add \"<dir>/**\" to [permissions.filesystem] readable_paths",
+        ),
+        (
+            "read:/etc/passwd",
+            "read of /etc/passwd",
+            "add \"etc/**\" to [permissions.filesystem] readable_paths",
+        ),
+        (
+            "read:/data/in/../../secret.txt",
+            "read of /secret.txt",
+            "paths cannot leave the granted directory /data/in",
+        ),
+        (
+            "read:/data/in/link",
+            "read of /data/in/link",
+            "paths cannot leave the granted directory /data/in",
+        ),
+        (
+            "read:/data/in/rel-link",
+            "read of /data/in/rel-link",
+            "paths cannot leave the granted directory /data/in",
+        ),
+    ];
+    for (command, action, help) in escapes {
+        let before = sink.denials().len();
+        let text = denied_text(&err(&rt, &c, command).await);
+        assert!(!text.contains("TOP SECRET"), "{command} leaked: {text}");
+        let denials = sink.denials();
+        let denial = denials
+            .get(before)
+            .unwrap_or_else(|| panic!("{command}: no denial reported"));
+        assert!(denial.action.starts_with(action), "{command}: {denial:?}");
+        assert!(denial.help.starts_with(help), "{command}: {}", denial.help);
     }
+    // The root the guest sees outside its grants is empty: nothing to list.
+    assert_eq!(ok(&rt, &c, "list:/").await, "");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn read_only_grants_cannot_be_written() {
     let root = data_root();
-    let (rt, _) = runtime();
+    let (rt, sink) = runtime();
     let c = hostile(&rt, FS_GRANTS, root.path());
     denied_text(&err(&rt, &c, "write:/data/in/new.txt:x").await);
     denied_text(&err(&rt, &c, "write:/data/in/ok.txt:overwritten").await);
+    let help = last_denial_help(&sink);
+    assert_eq!(
+        help,
+        "move \"data/in/**\" from readable_paths to writable_paths in [permissions.filesystem]"
+    );
     assert!(!root.path().join("data/in/new.txt").exists());
     assert_eq!(
         std::fs::read_to_string(root.path().join("data/in/ok.txt")).unwrap(),

@@ -12,7 +12,11 @@ use super::support::{cli, stderr_in};
 
 /// A built template project in a temp dir.
 fn built_project(tmp: &Path, name: &str) -> std::path::PathBuf {
-    let output = cli().current_dir(tmp).args(["init", name, "--yes"]).output().unwrap();
+    let output = cli()
+        .current_dir(tmp)
+        .args(["init", name, "--yes"])
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let dir = tmp.join(name);
     let output = cli().current_dir(&dir).arg("build").output().unwrap();
@@ -20,11 +24,14 @@ fn built_project(tmp: &Path, name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// What one client saw, in order: status and body, or a transport error.
+type Answers = Vec<Result<(u16, String), String>>;
+
 /// Sends requests from `threads` clients until stopped (bounded by `limit`);
 /// each client keeps the answers it saw, in order.
 struct Load {
     stop: Arc<AtomicBool>,
-    handles: Vec<std::thread::JoinHandle<Vec<Result<(u16, String), String>>>>,
+    handles: Vec<std::thread::JoinHandle<Answers>>,
     latest: Arc<Mutex<String>>,
 }
 
@@ -50,21 +57,32 @@ impl Load {
                 })
             })
             .collect();
-        Load { stop, handles, latest }
+        Load {
+            stop,
+            handles,
+            latest,
+        }
     }
 
     /// Waits (bounded) until some answer equals `expected`.
     fn wait_for(&self, expected: &str, limit: Duration, server: &Server) {
         let started = Instant::now();
         while *self.latest.lock().unwrap() != expected {
-            assert!(started.elapsed() < limit, "never answered {expected:?}:\n{}", server.stderr());
+            assert!(
+                started.elapsed() < limit,
+                "never answered {expected:?}:\n{}",
+                server.stderr()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
-    fn finish(self) -> Vec<Vec<Result<(u16, String), String>>> {
+    fn finish(self) -> Vec<Answers> {
         self.stop.store(true, Ordering::Relaxed);
-        self.handles.into_iter().map(|h| h.join().unwrap()).collect()
+        self.handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect()
     }
 }
 
@@ -86,29 +104,53 @@ fn edits_swap_in_place_without_failed_requests() {
 
     let lib = dir.join("src/lib.rs");
     let original = "let reversed: String = text.chars().rev().collect();";
-    edit(&lib, original, "let reversed: String = text.chars().rev().collect::<String>().to_uppercase();");
+    edit(
+        &lib,
+        original,
+        "let reversed: String = text.chars().rev().collect::<String>().to_uppercase();",
+    );
     load.wait_for("CBA", Duration::from_secs(180), &server);
 
     // A broken edit: the error is shown, the current version keeps serving.
     let reloads = server.count_lines("Reloaded");
-    edit(&lib, ".to_uppercase();", ".to_uppercase(); let broken: u32 = \"no\";");
+    edit(
+        &lib,
+        ".to_uppercase();",
+        ".to_uppercase(); let broken: u32 = \"no\";",
+    );
     server.wait_for_line("reload failed", Duration::from_secs(180));
-    assert!(server.stderr().contains("error[E0308]"), "the compiler error is shown");
+    assert!(
+        server.stderr().contains("error[E0308]"),
+        "the compiler error is shown"
+    );
     assert_eq!(*load.latest.lock().unwrap(), "CBA");
     // The fix swaps again.
-    edit(&lib, ".to_uppercase(); let broken: u32 = \"no\";", ".to_uppercase() + \"!\";");
+    edit(
+        &lib,
+        ".to_uppercase(); let broken: u32 = \"no\";",
+        ".to_uppercase() + \"!\";",
+    );
     load.wait_for("CBA!", Duration::from_secs(180), &server);
     assert!(server.count_lines("Reloaded") > reloads);
     let line = server.wait_for_line("Reloaded", Duration::from_secs(1));
-    assert!(line.contains("build") && line.contains("compile") && line.contains("swap"), "{line}");
+    assert!(
+        line.contains("build") && line.contains("compile") && line.contains("swap"),
+        "{line}"
+    );
 
     let answers = load.finish();
     let (code, stderr) = server.terminate();
     assert_eq!(code, Some(0), "clean exit on SIGTERM:\n{stderr}");
     let mut total = 0;
     for client in &answers {
-        let failed: Vec<_> = client.iter().filter(|a| !matches!(a, Ok((200, _)))).collect();
-        assert!(failed.is_empty(), "failed requests during reloads: {failed:?}");
+        let failed: Vec<_> = client
+            .iter()
+            .filter(|a| !matches!(a, Ok((200, _))))
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "failed requests during reloads: {failed:?}"
+        );
         // Per client, answers only move forward: once a version answered, no
         // older one answers again.
         let rank = |body: &str| match body {
@@ -117,8 +159,14 @@ fn edits_swap_in_place_without_failed_requests() {
             "CBA!" => 2,
             other => panic!("unexpected answer {other:?}"),
         };
-        let ranks: Vec<i32> = client.iter().map(|a| rank(&a.as_ref().unwrap().1)).collect();
-        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "an old version answered after a new one: {ranks:?}");
+        let ranks: Vec<i32> = client
+            .iter()
+            .map(|a| rank(&a.as_ref().unwrap().1))
+            .collect();
+        assert!(
+            ranks.windows(2).all(|w| w[0] <= w[1]),
+            "an old version answered after a new one: {ranks:?}"
+        );
         total += client.len();
     }
     assert!(total > 50, "requests kept flowing ({total})");
@@ -130,13 +178,30 @@ fn a_wasm_file_reloads_when_it_changes() {
     let wasm = tmp.path().join("svc.wasm");
     std::fs::copy(guest("echo-target"), &wasm).unwrap();
     let manifest = tmp.path().join("svc.toml");
-    std::fs::write(&manifest, "[component]\nname = \"svc\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n").unwrap();
+    std::fs::write(
+        &manifest,
+        "[component]\nname = \"svc\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n",
+    )
+    .unwrap();
     let mut server = Server::start(
         tmp.path(),
-        &["run", "svc.wasm", "--manifest", "svc.toml", "--listen", "127.0.0.1:0", "--hot-reload"],
+        &[
+            "run",
+            "svc.wasm",
+            "--manifest",
+            "svc.toml",
+            "--listen",
+            "127.0.0.1:0",
+            "--hot-reload",
+        ],
     );
     server.wait_for_line("Watching", Duration::from_secs(10));
-    let load = Load::start(server.url("/v1/components/svc/invoke"), "echo:x", 2, Duration::from_secs(120));
+    let load = Load::start(
+        server.url("/v1/components/svc/invoke"),
+        "echo:x",
+        2,
+        Duration::from_secs(120),
+    );
     load.wait_for("echo:echo:x", Duration::from_secs(30), &server);
     // Replace the file atomically with another build (the hostile guest echoes).
     let staging = tmp.path().join("svc.wasm.new");
@@ -145,7 +210,10 @@ fn a_wasm_file_reloads_when_it_changes() {
     load.wait_for("x", Duration::from_secs(30), &server);
     let answers = load.finish();
     for client in answers {
-        assert!(client.iter().all(|a| matches!(a, Ok((200, _)))), "no failed request");
+        assert!(
+            client.iter().all(|a| matches!(a, Ok((200, _)))),
+            "no failed request"
+        );
     }
     let (code, _) = server.terminate();
     assert_eq!(code, Some(0));
@@ -162,12 +230,23 @@ fn invoke_maps_errors_metadata_and_health_to_http() {
     .unwrap();
     let server = Server::start(
         tmp.path(),
-        &["run", "hostile.wasm", "--manifest", "hostile.toml", "--listen", "127.0.0.1:0"],
+        &[
+            "run",
+            "hostile.wasm",
+            "--manifest",
+            "hostile.toml",
+            "--listen",
+            "127.0.0.1:0",
+        ],
     );
     let invoke = server.url("/v1/components/hostile/invoke");
     let ok = post(&invoke, "echo:hi", &[("x-airssys-meta-trace", "42")]).unwrap();
     assert_eq!((ok.status, ok.body.as_str()), (200, "hi"));
-    assert_eq!(ok.header("x-airssys-meta-trace"), Some("42"), "metadata in and out");
+    assert_eq!(
+        ok.header("x-airssys-meta-trace"),
+        Some("42"),
+        "metadata in and out"
+    );
     assert_eq!(ok.header("x-airssys-version"), Some("2.0.0"));
     let cases = [
         ("bogus", 400, "invalid-input"),
@@ -181,13 +260,21 @@ fn invoke_maps_errors_metadata_and_health_to_http() {
         assert_eq!(reply.status, status, "{input}: {}", reply.body);
         let json: serde_json::Value = serde_json::from_str(&reply.body).expect("JSON error body");
         assert_eq!(json["error"]["kind"], kind, "{input}");
-        assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
     }
     let missing = post(&server.url("/v1/components/nope/invoke"), "x", &[]).unwrap();
     assert_eq!(missing.status, 404);
     let health = get(&server.url("/healthz")).unwrap();
     assert_eq!(health.status, 200, "{}", health.body);
-    assert_eq!(post(&invoke, "echo:after", &[]).unwrap().body, "after", "traps did not stop the server");
+    assert_eq!(
+        post(&invoke, "echo:after", &[]).unwrap().body,
+        "after",
+        "traps did not stop the server"
+    );
 
     // SIGTERM drains a request in flight, then exits 0.
     let slow = {
@@ -197,8 +284,14 @@ fn invoke_maps_errors_metadata_and_health_to_http() {
     std::thread::sleep(Duration::from_millis(50));
     let (code, stderr) = server.terminate();
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("hostile: shutdown"), "instances get `shutdown`: {stderr}");
-    let reply = slow.join().unwrap().expect("the request in flight completed");
+    assert!(
+        stderr.contains("hostile: shutdown"),
+        "instances get `shutdown`: {stderr}"
+    );
+    let reply = slow
+        .join()
+        .unwrap()
+        .expect("the request in flight completed");
     assert_eq!((reply.status, reply.body.as_str()), (200, "slept"));
 }
 
@@ -211,7 +304,17 @@ fn unhealthy_components_fail_healthz() {
         "[component]\nname = \"h\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n[config]\nhealth = \"unhealthy\"\n",
     )
     .unwrap();
-    let server = Server::start(tmp.path(), &["run", "h.wasm", "--manifest", "h.toml", "--listen", "127.0.0.1:0"]);
+    let server = Server::start(
+        tmp.path(),
+        &[
+            "run",
+            "h.wasm",
+            "--manifest",
+            "h.toml",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
     let health = get(&server.url("/healthz")).unwrap();
     assert_eq!(health.status, 503, "{}", health.body);
 }
@@ -227,7 +330,9 @@ fn a_proxy_component_answers_http_and_its_fetches_are_checked() {
             let Ok(mut stream) = stream else { continue };
             let mut buf = [0u8; 2048];
             let _ = stream.read(&mut buf);
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\nupstream");
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\nupstream",
+            );
         }
     });
     let tmp = tempfile::tempdir().unwrap();
@@ -240,7 +345,17 @@ fn a_proxy_component_answers_http_and_its_fetches_are_checked() {
         ),
     )
     .unwrap();
-    let server = Server::start(tmp.path(), &["run", "proxy.wasm", "--manifest", "proxy.toml", "--listen", "127.0.0.1:0"]);
+    let server = Server::start(
+        tmp.path(),
+        &[
+            "run",
+            "proxy.wasm",
+            "--manifest",
+            "proxy.toml",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
     let hello = get(&server.url("/some/path?q=1")).unwrap();
     assert_eq!(hello.status, 200);
     assert_eq!(hello.body, "hello from http-proxy: GET /some/path?q=1");
@@ -248,15 +363,21 @@ fn a_proxy_component_answers_http_and_its_fetches_are_checked() {
     assert_eq!(echo.body, "round trip");
     let allowed = format!("/fetch?url=http%3A%2F%2F127.0.0.1%3A{port}%2F");
     let fetched = get(&server.url(&allowed)).unwrap();
-    assert_eq!((fetched.status, fetched.body.as_str()), (200, "fetched 200: upstream"));
+    assert_eq!(
+        (fetched.status, fetched.body.as_str()),
+        (200, "fetched 200: upstream")
+    );
     let other = port.wrapping_add(1).max(1);
-    let denied = get(&server.url(&format!("/fetch?url=http%3A%2F%2F127.0.0.1%3A{other}%2F"))).unwrap();
+    let denied =
+        get(&server.url(&format!("/fetch?url=http%3A%2F%2F127.0.0.1%3A{other}%2F"))).unwrap();
     assert_eq!(denied.status, 502, "{}", denied.body);
     assert!(denied.body.contains("HttpRequestDenied"), "{}", denied.body);
     let (code, stderr) = server.terminate();
     assert_eq!(code, Some(0));
     assert!(
-        stderr.contains(&format!("add \"127.0.0.1:{other}\" to [permissions.network] allowed_hosts")),
+        stderr.contains(&format!(
+            "add \"127.0.0.1:{other}\" to [permissions.network] allowed_hosts"
+        )),
         "the denial names the grant: {stderr}"
     );
 }

@@ -60,20 +60,38 @@ impl Server {
     pub fn wait_for_line(&mut self, needle: &str, limit: Duration) -> String {
         let started = Instant::now();
         loop {
-            if let Some(line) = self.stderr.lock().unwrap().iter().find(|l| l.contains(needle)) {
+            if let Some(line) = self
+                .stderr
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.contains(needle))
+            {
                 return line.clone();
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("server exited ({status}) before `{needle}`:\n{}", self.stderr());
+                panic!(
+                    "server exited ({status}) before `{needle}`:\n{}",
+                    self.stderr()
+                );
             }
-            assert!(started.elapsed() < limit, "no `{needle}` within {limit:?}:\n{}", self.stderr());
+            assert!(
+                started.elapsed() < limit,
+                "no `{needle}` within {limit:?}:\n{}",
+                self.stderr()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     /// Number of stderr lines containing `needle`.
     pub fn count_lines(&self, needle: &str) -> usize {
-        self.stderr.lock().unwrap().iter().filter(|l| l.contains(needle)).count()
+        self.stderr
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(needle))
+            .count()
     }
 
     /// `http://ADDR{path}`.
@@ -92,7 +110,10 @@ impl Server {
                 std::thread::sleep(Duration::from_millis(100));
                 return (status.code(), self.stderr());
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "server did not stop");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "server did not stop"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -160,5 +181,9 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<Reply, St
 
 /// GET; transport errors are `Err`.
 pub fn get(url: &str) -> Result<Reply, String> {
-    agent().get(url).call().map(reply).map_err(|e| e.to_string())
+    agent()
+        .get(url)
+        .call()
+        .map(reply)
+        .map_err(|e| e.to_string())
 }
