@@ -209,6 +209,23 @@ fn a_wasm_file_reloads_when_it_changes() {
     std::fs::rename(&staging, &wasm).unwrap();
     load.wait_for("x", Duration::from_secs(30), &server);
     let answers = load.finish();
+    // A manifest edit alone (here: `[config]`, handed to `init`) reloads too.
+    let config = server.url("/v1/components/svc/invoke");
+    assert_eq!(post(&config, "config", &[]).unwrap().body, "");
+    std::fs::write(
+        &manifest,
+        "[component]\nname = \"svc\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n[config]\nmode = \"v2\"\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    while post(&config, "config", &[]).unwrap().body != "mode=v2" {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "manifest change not applied:\n{}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     for client in answers {
         assert!(
             client.iter().all(|a| matches!(a, Ok((200, _)))),
