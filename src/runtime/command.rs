@@ -2,12 +2,10 @@
 
 use std::sync::Arc;
 
-use wasmtime::Store;
-
 use super::error::{InvokeError, classify};
 use super::loaded::{Entry, LoadedComponent};
-use super::{HostState, Shared, engine};
-use crate::security::{Stdio, build_wasi_ctx};
+use super::Shared;
+use crate::security::Stdio;
 
 /// Runs the command to completion and returns its exit code.
 pub(crate) async fn run(
@@ -22,33 +20,9 @@ pub(crate) async fn run(
             operation: "run",
         });
     };
-    let _slot =
-        loaded
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| InvokeError::Instantiate {
-                component: loaded.name().into(),
-                message: "the component is shutting down".into(),
-            })?;
-    let sandbox = loaded.sandbox.clone();
-    let wasi =
-        build_wasi_ctx(&sandbox, &args, Stdio::Inherit, &shared.empty_root).map_err(|e| {
-            InvokeError::Instantiate {
-                component: sandbox.name.clone(),
-                message: e.to_string(),
-            }
-        })?;
-    let mut store = Store::new(
-        &shared.engine,
-        HostState::new(wasi, sandbox.clone(), shared.clone(), 0),
-    );
-    store.limiter(|state| &mut state.limiter);
-    store.epoch_deadline_trap();
-    let resources = sandbox.resources;
-    let _ = store.set_fuel(resources.max_fuel.unwrap_or(u64::MAX));
-    store.set_epoch_deadline(engine::ticks_for(resources.max_execution_ms));
+    let _slot = loaded.acquire_slot().await?;
+    let mut store = shared.new_store(loaded, &args, Stdio::Inherit, 0)?;
+    let resources = loaded.sandbox.resources;
     let command = pre
         .instantiate_async(&mut store)
         .await

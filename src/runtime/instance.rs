@@ -10,9 +10,10 @@ use wasmtime::Store;
 use super::bindings::{self, ComponentInput, ExecutionContext};
 use super::error::{InvokeError, classify};
 use super::loaded::{Entry, LoadedComponent};
-use super::{HostState, Shared, engine};
+use super::store::arm;
+use super::{HostState, Shared};
 use crate::manifest::InstanceMode;
-use crate::security::{Stdio, build_wasi_ctx};
+use crate::security::Stdio;
 
 /// One call of `execute`.
 #[derive(Debug, Clone, Default)]
@@ -62,14 +63,6 @@ fn next_request_id() -> String {
     format!("req-{}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Sets the per-call budgets: fuel and the epoch deadline.
-fn arm(store: &mut Store<HostState>) {
-    let resources = store.data().sandbox.resources;
-    // Fuel is always metered (one engine for all components); no limit means all of it.
-    let _ = store.set_fuel(resources.max_fuel.unwrap_or(u64::MAX));
-    store.set_epoch_deadline(engine::ticks_for(resources.max_execution_ms));
-}
-
 /// Bounds a call by wall-clock time as well, for time spent blocked in the host.
 async fn bounded<T>(limit_ms: u64, call: impl Future<Output = T>) -> Option<T> {
     tokio::time::timeout(Duration::from_millis(limit_ms) + HOST_GRACE, call)
@@ -91,20 +84,7 @@ impl Shared {
             });
         };
         let sandbox = loaded.sandbox.clone();
-        let wasi =
-            build_wasi_ctx(&sandbox, &[], Stdio::Diagnostics, &self.empty_root).map_err(|e| {
-                InvokeError::Instantiate {
-                    component: sandbox.name.clone(),
-                    message: e.to_string(),
-                }
-            })?;
-        let mut store = Store::new(
-            &self.engine,
-            HostState::new(wasi, sandbox.clone(), self.clone(), depth),
-        );
-        store.limiter(|state| &mut state.limiter);
-        store.epoch_deadline_trap();
-        arm(&mut store);
+        let mut store = self.new_store(loaded, &[], Stdio::Diagnostics, depth)?;
         let limit = sandbox.resources.max_execution_ms;
         let bindings = match bounded(limit, pre.instantiate_async(&mut store)).await {
             Some(Ok(bindings)) => bindings,
@@ -140,16 +120,7 @@ impl Shared {
         depth: u32,
     ) -> Result<Output, InvokeError> {
         // Back-pressure: at most `max_instances` calls of this component at once.
-        let _slot =
-            loaded
-                .slots
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|_| InvokeError::Instantiate {
-                    component: loaded.name().into(),
-                    message: "the component is shutting down".into(),
-                })?;
+        let _slot = loaded.acquire_slot().await?;
         let reused = loaded.take_idle();
         let mut instance = match reused {
             Some(instance) => instance,
@@ -199,16 +170,7 @@ impl Shared {
         self: Arc<Self>,
         loaded: Arc<LoadedComponent>,
     ) -> Result<bindings::HealthStatus, InvokeError> {
-        let _slot =
-            loaded
-                .slots
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|_| InvokeError::Instantiate {
-                    component: loaded.name().into(),
-                    message: "the component is shutting down".into(),
-                })?;
+        let _slot = loaded.acquire_slot().await?;
         let mut instance = match loaded.take_idle() {
             Some(instance) => instance,
             None => self.new_instance(&loaded, 0).await?,

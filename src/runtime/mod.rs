@@ -29,6 +29,7 @@ mod loaded;
 mod proxy;
 mod sandbox;
 mod state;
+mod store;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

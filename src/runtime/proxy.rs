@@ -5,15 +5,14 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use wasmtime::Store;
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use super::error::{InvokeError, classify};
 use super::loaded::{Entry, LoadedComponent};
-use super::{HostState, Shared, engine};
-use crate::security::{Stdio, build_wasi_ctx};
+use super::Shared;
+use crate::security::Stdio;
 
 /// Handles one HTTP request with a proxy component.
 pub(crate) async fn handle(
@@ -28,32 +27,14 @@ pub(crate) async fn handle(
             operation: "wasi:http/incoming-handler.handle",
         });
     };
-    let _slot =
-        loaded
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| InvokeError::Instantiate {
-                component: loaded.name().into(),
-                message: "the component is shutting down".into(),
-            })?;
+    let _slot = loaded.acquire_slot().await?;
     let sandbox = loaded.sandbox.clone();
     let instantiate_error = |message: String| InvokeError::Instantiate {
         component: sandbox.name.clone(),
         message,
     };
-    let wasi = build_wasi_ctx(&sandbox, &[], Stdio::Diagnostics, &shared.empty_root)
-        .map_err(|e| instantiate_error(e.to_string()))?;
-    let mut store = Store::new(
-        &shared.engine,
-        HostState::new(wasi, sandbox.clone(), shared.clone(), 0),
-    );
-    store.limiter(|state| &mut state.limiter);
-    store.epoch_deadline_trap();
+    let mut store = shared.new_store(loaded, &[], Stdio::Diagnostics, 0)?;
     let resources = sandbox.resources;
-    let _ = store.set_fuel(resources.max_fuel.unwrap_or(u64::MAX));
-    store.set_epoch_deadline(engine::ticks_for(resources.max_execution_ms));
     let request = request.map(|body| {
         body.map_err(
             |never: std::convert::Infallible| -> wasmtime_wasi_http::Error { match never {} },

@@ -112,6 +112,7 @@ fn edits_swap_in_place_without_failed_requests() {
     load.wait_for("CBA", Duration::from_secs(180), &server);
 
     // A broken edit: the error is shown, the current version keeps serving.
+    server.wait_for_count("Reloaded", 1, Duration::from_secs(10));
     let reloads = server.count_lines("Reloaded");
     edit(
         &lib,
@@ -131,7 +132,8 @@ fn edits_swap_in_place_without_failed_requests() {
         ".to_uppercase() + \"!\";",
     );
     load.wait_for("CBA!", Duration::from_secs(180), &server);
-    assert!(server.count_lines("Reloaded") > reloads);
+    // The status line follows the swap it reports.
+    server.wait_for_count("Reloaded", reloads + 1, Duration::from_secs(10));
     let line = server.wait_for_line("Reloaded", Duration::from_secs(1));
     assert!(
         line.contains("build") && line.contains("compile") && line.contains("swap"),

@@ -84,6 +84,19 @@ impl Server {
         }
     }
 
+    /// Waits (bounded) until at least `count` stderr lines contain `needle`.
+    pub fn wait_for_count(&mut self, needle: &str, count: usize, limit: Duration) {
+        let started = Instant::now();
+        while self.count_lines(needle) < count {
+            assert!(
+                started.elapsed() < limit,
+                "fewer than {count} `{needle}` lines:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Number of stderr lines containing `needle`.
     pub fn count_lines(&self, needle: &str) -> usize {
         self.stderr
