@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
+use super::Shared;
 use super::error::{InvokeError, classify};
 use super::loaded::{Entry, LoadedComponent};
-use super::Shared;
 use crate::security::Stdio;
 
 /// Runs the command to completion and returns its exit code.

@@ -9,9 +9,9 @@ use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
+use super::Shared;
 use super::error::{InvokeError, classify};
 use super::loaded::{Entry, LoadedComponent};
-use super::Shared;
 use crate::security::Stdio;
 
 /// Handles one HTTP request with a proxy component.

@@ -43,7 +43,10 @@ impl Shared {
                 message: e.to_string(),
             }
         })?;
-        let mut store = Store::new(&self.engine, HostState::new(wasi, sandbox, self.clone(), depth));
+        let mut store = Store::new(
+            &self.engine,
+            HostState::new(wasi, sandbox, self.clone(), depth),
+        );
         store.limiter(|state| &mut state.limiter);
         store.epoch_deadline_trap();
         arm(&mut store);
