@@ -26,6 +26,9 @@ pub enum Error {
     /// A project could not be created.
     #[error(transparent)]
     Init(#[from] InitError),
+    /// A deploy policy file is missing or invalid.
+    #[error(transparent)]
+    Policy(#[from] crate::host::policy::PolicyError),
     /// A component could not be loaded into the runtime.
     #[error(transparent)]
     Load(#[from] crate::runtime::LoadError),
@@ -72,6 +75,7 @@ impl Error {
             Error::Build(e) => e.help(),
             Error::Init(e) => e.help(),
             Error::Load(e) => e.help(),
+            Error::Policy(e) => e.help(),
             Error::Invoke(e) => e.help(),
             Error::Tests(e) => e.help(),
             Error::Usage { help, .. } => help.clone(),

@@ -12,7 +12,10 @@
 //! - [`templates`]: the project templates behind `init`.
 //! - [`runtime`]: the embedded Wasmtime host: engine, cache, instances, limits and
 //!   the `airssys:core` imports.
-//! - [`store`]: persistent state kept for components (key-value).
+//! - [`store`]: persistent state: the components' key-value data, and the host's
+//!   versions, deployments, blobs and hash-chained audit log.
+//! - [`host`]: the deployment host's building blocks (state directory, deploy
+//!   policy, metrics); `serve` itself is not wired yet.
 //! - [`run`] and [`testing`]: what `run` and `test` execute.
 //! - [`http`] and [`reload`]: serving components over HTTP and swapping them in
 //!   place while they serve (`run --listen --hot-reload`).
@@ -22,6 +25,7 @@ pub mod build;
 pub mod cli;
 pub mod component;
 pub mod error;
+pub mod host;
 pub mod http;
 pub mod manifest;
 pub mod output;
