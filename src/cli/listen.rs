@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::render;
 use crate::error::{Error, Result};
-use crate::http::{AppState, serve, shutdown_signal};
+use crate::http::{AppState, LocalDirectory, router, serve, shutdown_signal};
 use crate::manifest::WorldName;
 use crate::output::Output;
 use crate::reload::{ReloadReport, reload_once, start, watch_set};
@@ -59,12 +59,12 @@ pub fn serve_until_stopped(
                 tokio::runtime::Handle::current(),
             )?;
         }
-        let state = AppState {
-            runtime: runtime.clone(),
-            main: Some(main.name().to_string()),
-            served: Arc::new(served),
-        };
-        serve(listener, state, shutdown_signal())
+        let directory: AppState = Arc::new(LocalDirectory::new(
+            runtime.clone(),
+            main.name().to_string(),
+            served,
+        ));
+        serve(listener, router(directory), shutdown_signal())
             .await
             .map_err(|e| Error::io("serve on", local.to_string(), e))?;
         out.status("Stopping", "requests drained; shutting instances down");

@@ -9,6 +9,7 @@ mod listen;
 mod progress;
 mod render;
 mod run;
+mod serve;
 mod templates;
 mod test;
 mod validate;
@@ -73,6 +74,8 @@ pub enum Command {
     Test(test::TestArgs),
     /// Run a component once on the embedded runtime
     Run(run::RunArgs),
+    /// Run the deployment host
+    Serve(serve::ServeArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
 }
@@ -104,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(&out, args),
         Command::Test(args) => test::run(&out, args),
         Command::Run(args) => run::run(&out, args),
+        Command::Serve(args) => serve::run_serve(&out, args),
         Command::Completions(args) => completions::run(&out, args),
     };
     match result {

@@ -1,5 +1,13 @@
-//! The deployment host (`serve`).
+//! The deployment host (`serve`): immutable versions, traffic splitting with
+//! zero-downtime rollouts, instant rollback, metrics and a hash-chained audit log.
 
+pub mod admin;
+pub mod error;
 pub mod layout;
 pub mod metrics;
 pub mod policy;
+pub mod server;
+pub mod service;
+pub mod traffic;
+
+pub use error::HostError;

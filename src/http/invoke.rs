@@ -18,9 +18,7 @@ pub(super) async fn invoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let served = state.served.contains(&name);
-    let component = state.runtime.component(&name).filter(|_| served);
-    let Some(component) = component else {
+    let Some(component) = state.invoke_target(&name, &headers) else {
         return error_response(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -53,7 +51,10 @@ pub(super) async fn invoke(
         metadata,
         request_id,
     };
-    match state.runtime.invoke(&component, invocation).await {
+    let started = std::time::Instant::now();
+    let result = state.runtime().invoke(&component, invocation).await;
+    state.record(&component, result.as_ref().map(|_| ()), started.elapsed());
+    match result {
         Ok(output) => {
             let mut response = (StatusCode::OK, output.data).into_response();
             let out = response.headers_mut();

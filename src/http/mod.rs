@@ -12,7 +12,10 @@
 //! new version swaps it in atomically: calls already running finish on the version
 //! they started on.
 
+mod directory;
 mod invoke;
+
+pub use directory::{Directory, LocalDirectory};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,23 +30,15 @@ use http_body_util::BodyExt;
 use serde_json::json;
 
 use crate::manifest::WorldName;
-use crate::runtime::{InvokeError, Runtime};
+use crate::runtime::InvokeError;
 
 /// Largest accepted request body: 16 MiB.
 pub const MAX_BODY_BYTES: usize = 16 << 20;
 
 /// What the server shares between requests.
-#[derive(Clone)]
-pub struct AppState {
-    /// The runtime holding the served components.
-    pub runtime: Runtime,
-    /// The component answering requests outside `/v1/` (a `wasi:http/proxy`).
-    pub main: Option<String>,
-    /// Names served under `/v1/components/`.
-    pub served: Arc<Vec<String>>,
-}
+pub type AppState = Arc<dyn Directory>;
 
-/// The routes.
+/// The component routes: invoke, health, and proxy components as the fallback.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/components/{name}/invoke", post(invoke::invoke))
@@ -53,14 +48,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` completes, then lets requests in flight
-/// finish.
+/// Serves `app` on `listener` until `shutdown` completes, then lets requests in
+/// flight finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    state: AppState,
+    app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -115,12 +110,9 @@ pub fn status_for(error: &InvokeError) -> StatusCode {
 async fn healthz(State(state): State<AppState>) -> Response {
     let mut report = serde_json::Map::new();
     let mut healthy = true;
-    for name in state.served.iter() {
-        let Some(component) = state.runtime.component(name) else {
-            continue;
-        };
+    for component in state.health_targets() {
         let status = match component.world() {
-            WorldName::AirssysComponent => match state.runtime.health(&component).await {
+            WorldName::AirssysComponent => match state.runtime().health(&component).await {
                 Ok(crate::runtime::bindings::HealthStatus::Healthy) => "healthy",
                 Ok(crate::runtime::bindings::HealthStatus::Degraded) => "degraded",
                 Ok(crate::runtime::bindings::HealthStatus::Unhealthy) | Err(_) => "unhealthy",
@@ -129,7 +121,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         };
         healthy &= status != "unhealthy";
         report.insert(
-            name.clone(),
+            component.name().to_string(),
             json!({ "status": status, "version": component.version() }),
         );
     }
@@ -149,12 +141,13 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn proxy(State(state): State<AppState>, request: Request) -> Response {
-    let component = state
-        .main
-        .as_deref()
-        .and_then(|name| state.runtime.component(name))
-        .filter(|c| c.world() == WorldName::WasiHttpProxy);
-    let Some(component) = component else {
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_string();
+    let Some((component, path)) = state.proxy_target(&path, request.headers()) else {
         return error_response(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -174,24 +167,19 @@ async fn proxy(State(state): State<AppState>, request: Request) -> Response {
     };
     let mut request = http::Request::from_parts(parts, http_body_util::Full::new(bytes));
     // wasi:http needs an absolute URI; requests reaching a server carry a path only.
-    if request.uri().authority().is_none() {
-        let host = request
-            .headers()
-            .get(http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost")
-            .to_string();
-        let path = request
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/")
-            .to_string();
-        if let Ok(uri) = format!("http://{host}{path}").parse() {
-            *request.uri_mut() = uri;
-        }
+    let host = request
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    if let Ok(uri) = format!("http://{host}{path}").parse() {
+        *request.uri_mut() = uri;
     }
-    match state.runtime.handle_http(&component, request).await {
+    let started = std::time::Instant::now();
+    let result = state.runtime().handle_http(&component, request).await;
+    state.record(&component, result.as_ref().map(|_| ()), started.elapsed());
+    match result {
         Ok(response) => response.map(Body::new),
         Err(e) => error_response(status_for(&e), e.kind(), &e.to_string()),
     }

@@ -1,0 +1,246 @@
+//! The admin API under `/v1/admin/`, behind `Authorization: Bearer <token>`.
+//!
+//! | method and path | operation |
+//! |---|---|
+//! | `POST /v1/admin/components/{name}/versions/{version}` | deploy (body: the component; header `x-airssys-manifest`: the manifest, base64) |
+//! | `POST /v1/admin/components/{name}/update` | roll out (JSON [`UpdateRequest`]) |
+//! | `POST /v1/admin/components/{name}/promote` / `abort` | end a canary |
+//! | `POST /v1/admin/components/{name}/rollback` | JSON `{"to_version": ..}` (optional) |
+//! | `DELETE /v1/admin/components/{name}` | undeploy |
+//! | `GET /v1/admin/status`, `GET /v1/admin/components/{name}/history` | state |
+//! | `GET /v1/admin/audit?component=&limit=`, `GET /v1/admin/audit/verify` | audit log |
+//! | `GET /v1/admin/metrics` | metrics snapshot (JSON) |
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::error::HostError;
+use super::service::{DeployRequest, HostService, MAX_UPLOAD_BYTES, UpdateRequest};
+use crate::store::{AuditAction, NewAuditEntry};
+
+/// Header carrying the manifest of an upload, base64-encoded.
+pub const MANIFEST_HEADER: &str = "x-airssys-manifest";
+
+/// Header naming who deploys (recorded in history and audit).
+pub const ACTOR_HEADER: &str = "x-airssys-actor";
+
+/// The admin routes, authenticated with `token`.
+pub fn router(service: Arc<HostService>, token: String) -> axum::Router {
+    let token = Arc::new(token);
+    axum::Router::new()
+        .route(
+            "/v1/admin/components/{name}/versions/{version}",
+            post(deploy),
+        )
+        .route("/v1/admin/components/{name}/update", post(update))
+        .route("/v1/admin/components/{name}/promote", post(promote))
+        .route("/v1/admin/components/{name}/abort", post(abort))
+        .route("/v1/admin/components/{name}/rollback", post(rollback))
+        .route("/v1/admin/components/{name}", delete(undeploy))
+        .route("/v1/admin/components/{name}/history", get(history))
+        .route("/v1/admin/status", get(status))
+        .route("/v1/admin/audit", get(audit))
+        .route("/v1/admin/audit/verify", get(verify))
+        .route("/v1/admin/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1))
+        .layer(middleware::from_fn_with_state(
+            (service.clone(), token),
+            authenticate,
+        ))
+        .with_state(service)
+}
+
+/// Refuses requests without the right bearer token (401, audited).
+async fn authenticate(
+    State((service, token)): State<(Arc<HostService>, Arc<String>)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let presented = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if presented.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
+        return next.run(request).await;
+    }
+    let _ = service.db.record_event(NewAuditEntry {
+        actor: "anonymous",
+        action: AuditAction::AuthFailure,
+        component: None,
+        version: None,
+        detail: json!({ "path": request.uri().path(), "token_presented": presented.is_some() }),
+    });
+    let body = json!({ "error": {
+        "kind": "unauthorized",
+        "message": if presented.is_some() { "wrong admin token" } else { "missing admin token" },
+        "details": ["send `Authorization: Bearer <token>`; the token is in <state>/admin.token"],
+    }});
+    (
+        StatusCode::UNAUTHORIZED,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn actor(headers: &HeaderMap) -> String {
+    headers
+        .get(ACTOR_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .unwrap_or("admin")
+        .to_string()
+}
+
+async fn deploy(
+    State(service): State<Arc<HostService>>,
+    Path((name, version)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HostError> {
+    let manifest = headers
+        .get(MANIFEST_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok())
+        .and_then(|v| String::from_utf8(v).ok())
+        .ok_or_else(|| HostError::BadRequest {
+            message: format!(
+                "missing or malformed `{MANIFEST_HEADER}` header (the manifest, base64)"
+            ),
+        })?;
+    let outcome = service
+        .deploy(DeployRequest {
+            name,
+            version,
+            wasm: body.to_vec(),
+            manifest_toml: manifest,
+            actor: actor(&headers),
+        })
+        .await?;
+    let status = if outcome.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(outcome)).into_response())
+}
+
+async fn update(
+    State(service): State<Arc<HostService>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<UpdateRequest>,
+) -> Result<Response, HostError> {
+    let deployment = service.update(&name, request, &actor(&headers)).await?;
+    Ok(Json(deployment).into_response())
+}
+
+async fn promote(
+    State(service): State<Arc<HostService>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HostError> {
+    Ok(Json(service.promote(&name, &actor(&headers)).await?).into_response())
+}
+
+async fn abort(
+    State(service): State<Arc<HostService>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HostError> {
+    Ok(Json(service.abort(&name, &actor(&headers), None).await?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct RollbackRequest {
+    to_version: Option<String>,
+}
+
+async fn rollback(
+    State(service): State<Arc<HostService>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HostError> {
+    let request: RollbackRequest = if body.is_empty() {
+        RollbackRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| HostError::BadRequest {
+            message: e.to_string(),
+        })?
+    };
+    Ok(Json(
+        service
+            .rollback(&name, request.to_version, &actor(&headers))
+            .await?,
+    )
+    .into_response())
+}
+
+async fn undeploy(
+    State(service): State<Arc<HostService>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HostError> {
+    Ok(Json(service.undeploy(&name, &actor(&headers)).await?).into_response())
+}
+
+async fn status(State(service): State<Arc<HostService>>) -> Result<Response, HostError> {
+    Ok(Json(json!({ "deployments": service.db.deployments()? })).into_response())
+}
+
+async fn history(
+    State(service): State<Arc<HostService>>,
+    Path(name): Path<String>,
+) -> Result<Response, HostError> {
+    let versions = service.db.versions(&name)?;
+    if versions.is_empty() {
+        return Err(HostError::NotFound {
+            what: format!("no versions of `{name}` were deployed"),
+        });
+    }
+    let deployment = service.db.deployment(&name)?;
+    Ok(
+        Json(json!({ "name": name, "deployment": deployment, "versions": versions }))
+            .into_response(),
+    )
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    component: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn audit(
+    State(service): State<Arc<HostService>>,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, HostError> {
+    let entries = service
+        .db
+        .audit_log(query.component.as_deref(), query.limit.unwrap_or(1000))?;
+    Ok(Json(json!({ "entries": entries })).into_response())
+}
+
+async fn verify(State(service): State<Arc<HostService>>) -> Result<Response, HostError> {
+    Ok(Json(service.db.verify_audit()?).into_response())
+}
+
+async fn metrics(State(service): State<Arc<HostService>>) -> Response {
+    Json(service.traffic.metrics().snapshot()).into_response()
+}

@@ -1,0 +1,193 @@
+//! `serve`: open the state directory, restore every deployment, and serve the
+//! invoke API, proxy mounts, `/metrics`, `/healthz` and the admin API until
+//! Ctrl-C/SIGTERM; a controller drives rolling updates and canary auto-abort.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::routing::get;
+
+use super::admin;
+use super::error::HostError;
+use super::layout::StateDir;
+use super::metrics::{Metrics, PROMETHEUS_CONTENT_TYPE};
+use super::policy::{self, Policy};
+use super::service::HostService;
+use super::traffic::TrafficTable;
+use crate::http::{self, AppState};
+use crate::runtime::{EventSink, LogLevel, Runtime, RuntimeConfig, StderrSink};
+use crate::store::{BlobStore, StateDb};
+
+/// How to run the host.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// Where to listen (loopback by default).
+    pub listen: SocketAddr,
+    /// The state directory.
+    pub state_dir: PathBuf,
+    /// A policy file capping what deploys may ask for.
+    pub policy: Option<PathBuf>,
+}
+
+/// What a started host tells its caller.
+pub struct Started {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The admin token file.
+    pub token_file: PathBuf,
+    /// Deployments restored from the state directory.
+    pub restored: usize,
+}
+
+/// Opens everything and serves until `shutdown` resolves; `on_start` runs once
+/// the socket is bound.
+pub async fn run(
+    options: HostOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_start: impl FnOnce(&Started),
+) -> Result<(), crate::Error> {
+    let state_dir = StateDir::new(&options.state_dir);
+    let token = state_dir.prepare()?;
+    let policy = match &options.policy {
+        Some(path) => policy::load(path)?,
+        None => Policy::default(),
+    };
+    let db = StateDb::open(&state_dir.database()).map_err(host_error)?;
+    let blobs = BlobStore::open(state_dir.root()).map_err(host_error)?;
+    let sink: Arc<dyn EventSink> = Arc::new(StderrSink {
+        min_level: LogLevel::Info,
+    });
+    let runtime = Runtime::new(RuntimeConfig {
+        cache_dir: Some(state_dir.cache()),
+        kv_path: Some(state_dir.key_value()),
+        sink,
+        ..RuntimeConfig::default()
+    })?;
+    let metrics = Arc::new(Metrics::new());
+    let traffic = Arc::new(TrafficTable::new(runtime.clone(), metrics.clone()));
+    let service = Arc::new(HostService::new(
+        state_dir.clone(),
+        db,
+        blobs,
+        policy,
+        runtime.clone(),
+        traffic.clone(),
+    ));
+    let restored = service.restore().map_err(host_error)?;
+
+    let directory: AppState = traffic.clone();
+    let prometheus = metrics.clone();
+    let app = http::router(directory)
+        .merge(admin::router(service.clone(), token))
+        .route(
+            "/metrics",
+            get(move || {
+                let metrics = prometheus.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE)],
+                        metrics.render_prometheus(),
+                    )
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| crate::Error::io("listen on", options.listen.to_string(), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| crate::Error::io("listen on", options.listen.to_string(), e))?;
+    on_start(&Started {
+        addr,
+        token_file: state_dir.token_file(),
+        restored,
+    });
+    let controller = tokio::spawn(control_rollouts(service.clone()));
+    http::serve(listener, app, shutdown)
+        .await
+        .map_err(|e| crate::Error::io("serve on", addr.to_string(), e))?;
+    controller.abort();
+    runtime.shutdown().await;
+    Ok(())
+}
+
+fn host_error(e: impl Into<HostError>) -> crate::Error {
+    crate::Error::Usage {
+        message: e.into().to_string(),
+        help: None,
+    }
+}
+
+/// Smallest number of canary calls in the window before its error rate counts.
+const MIN_CANARY_CALLS: u64 = 20;
+
+/// The window the canary's error rate is measured over.
+const ERROR_WINDOW: Duration = Duration::from_secs(30);
+
+/// Advances rolling updates while the canary is healthy; aborts canaries whose
+/// error rate passes their `max_error_rate` (audited as the host's decision).
+async fn control_rollouts(service: Arc<HostService>) {
+    let mut step_started: std::collections::HashMap<String, (usize, Instant)> = Default::default();
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let Ok(deployments) = service.db.deployments() else {
+            continue;
+        };
+        for deployment in deployments {
+            let Some(canary) = deployment.canary else {
+                step_started.remove(&deployment.name);
+                continue;
+            };
+            let name = deployment.name.clone();
+            if let Some(max) = canary.max_error_rate {
+                let rate =
+                    service
+                        .traffic
+                        .metrics()
+                        .error_rate(&name, &canary.version, ERROR_WINDOW);
+                if let Some((rate, calls)) = rate
+                    && calls >= MIN_CANARY_CALLS
+                    && rate > max
+                {
+                    let reason = format!(
+                        "canary error rate {:.1}% over {calls} calls exceeded {:.1}%",
+                        rate * 100.0,
+                        max * 100.0
+                    );
+                    eprintln!("    Aborting {name}@{}: {reason}", canary.version);
+                    let _ = service
+                        .abort(&name, "airssys-controller", Some(reason))
+                        .await;
+                    continue;
+                }
+            }
+            if canary.strategy != "rolling" {
+                continue;
+            }
+            let interval = Duration::from_millis(canary.interval_ms.unwrap_or(30_000));
+            let entry = step_started
+                .entry(name.clone())
+                .or_insert((canary.step_index, Instant::now()));
+            if entry.0 != canary.step_index {
+                *entry = (canary.step_index, Instant::now());
+            }
+            if entry.1.elapsed() < interval {
+                continue;
+            }
+            let next = canary.step_index + 1;
+            match canary.steps.get(next) {
+                Some(&weight) if weight < 100 => {
+                    let _ = service
+                        .set_canary_weight(&name, weight, next, "airssys-controller")
+                        .await;
+                }
+                // The last step (100%) is a promotion.
+                _ => {
+                    let _ = service.promote(&name, "airssys-controller").await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,562 @@
+//! The host's operations: deploy, update (immediate, blue-green, canary,
+//! rolling), promote, abort, rollback, undeploy. Each one is validated, persisted
+//! with its audit entry in one transaction, and only then applied to the traffic
+//! table. Operations are serialized, so concurrent deploys end consistent.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use super::error::HostError;
+use super::layout::StateDir;
+use super::policy::Policy;
+use super::traffic::{CanaryRoute, Route, TrafficTable};
+use crate::component;
+use crate::manifest::{self, Manifest};
+use crate::runtime::{LoadOptions, LoadedComponent, Runtime, bindings::HealthStatus};
+use crate::security::check_capabilities;
+use crate::store::{AddOutcome, BlobStore, Canary, Deployment, NewVersion, StateDb, StateError};
+
+/// Largest accepted component upload: 64 MiB.
+pub const MAX_UPLOAD_BYTES: usize = 64 << 20;
+
+/// An upload.
+pub struct DeployRequest {
+    /// Component name (must match the manifest).
+    pub name: String,
+    /// Version (must match the manifest).
+    pub version: String,
+    /// The component bytes.
+    pub wasm: Vec<u8>,
+    /// The manifest text.
+    pub manifest_toml: String,
+    /// Who deploys.
+    pub actor: String,
+}
+
+/// What a deploy did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployOutcome {
+    /// Component name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// sha256 of the bytes.
+    pub sha256: String,
+    /// False when the same bytes were already stored (a no-op).
+    pub created: bool,
+    /// Whether it became the active version (first version of the component).
+    pub activated: bool,
+}
+
+/// A rollout request.
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
+pub struct UpdateRequest {
+    /// The version to roll out.
+    pub version: String,
+    /// `immediate`, `blue-green`, `canary` or `rolling`.
+    pub strategy: String,
+    /// Canary: percent of calls to the new version.
+    #[serde(default)]
+    pub weight: Option<u8>,
+    /// Canary: header whose value pins a caller to a version.
+    #[serde(default)]
+    pub sticky_header: Option<String>,
+    /// Canary/rolling: abort when the canary's error rate exceeds this (0–1).
+    #[serde(default)]
+    pub max_error_rate: Option<f64>,
+    /// Rolling: weights to step through, e.g. `[10, 50, 100]`.
+    #[serde(default)]
+    pub steps: Vec<u8>,
+    /// Rolling: time between steps in milliseconds.
+    #[serde(default)]
+    pub interval_ms: Option<u64>,
+}
+
+/// The host's shared state and operations.
+pub struct HostService {
+    /// Paths of the state directory.
+    pub state_dir: StateDir,
+    /// Versions, deployments, audit log.
+    pub db: StateDb,
+    /// Uploaded components.
+    pub blobs: BlobStore,
+    /// What deploys may ask for.
+    pub policy: Policy,
+    /// Where traffic goes.
+    pub traffic: Arc<TrafficTable>,
+    runtime: Runtime,
+    ops: tokio::sync::Mutex<()>,
+    /// Loaded versions kept warm for instant rollback, by `name@version`.
+    warm: Mutex<HashMap<String, Arc<LoadedComponent>>>,
+}
+
+fn key(name: &str, version: &str) -> String {
+    format!("{name}@{version}")
+}
+
+impl HostService {
+    /// A service over opened stores.
+    pub fn new(
+        state_dir: StateDir,
+        db: StateDb,
+        blobs: BlobStore,
+        policy: Policy,
+        runtime: Runtime,
+        traffic: Arc<TrafficTable>,
+    ) -> Self {
+        HostService {
+            state_dir,
+            db,
+            blobs,
+            policy,
+            traffic,
+            runtime,
+            ops: tokio::sync::Mutex::new(()),
+            warm: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Loads a stored version into the runtime (or reuses the warm copy).
+    pub fn load_version(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> Result<Arc<LoadedComponent>, HostError> {
+        if let Some(loaded) = self
+            .warm
+            .lock()
+            .ok()
+            .and_then(|w| w.get(&key(name, version)).cloned())
+        {
+            return Ok(loaded);
+        }
+        let record = self
+            .db
+            .version(name, version)?
+            .ok_or_else(|| HostError::NotFound {
+                what: format!("{name}@{version} has not been deployed"),
+            })?;
+        let wasm = self.blobs.get(&record.sha256)?;
+        let manifest = manifest::parse(&record.manifest_toml, Path::new("Component.toml"))
+            .map_err(|e| HostError::Internal {
+                message: e.render(),
+            })?;
+        let data_root = self.state_dir.data(name);
+        std::fs::create_dir_all(&data_root).map_err(|e| HostError::Internal {
+            message: e.to_string(),
+        })?;
+        let loaded = self
+            .runtime
+            .prepare(LoadOptions::new(manifest, wasm, data_root))?;
+        if let Ok(mut warm) = self.warm.lock() {
+            warm.insert(key(name, version), loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Rebuilds the traffic table from the database (host start).
+    pub fn restore(&self) -> Result<usize, HostError> {
+        let mut restored = 0;
+        for deployment in self.db.deployments()? {
+            if deployment.undeployed {
+                continue;
+            }
+            let Some(active) = &deployment.active_version else {
+                continue;
+            };
+            let stable = self.load_version(&deployment.name, active)?;
+            let canary = match &deployment.canary {
+                Some(c) => Some(self.canary_route(&deployment.name, c)?),
+                None => None,
+            };
+            self.traffic
+                .set(&deployment.name, Some(Route { stable, canary }));
+            restored += 1;
+        }
+        Ok(restored)
+    }
+
+    fn canary_route(&self, name: &str, canary: &Canary) -> Result<CanaryRoute, HostError> {
+        Ok(CanaryRoute {
+            component: self.load_version(name, &canary.version)?,
+            weight: canary.weight_percent,
+            sticky_header: canary.sticky_header.clone(),
+        })
+    }
+
+    /// Validates and stores an upload; activates it when the component has no
+    /// active version.
+    pub async fn deploy(&self, request: DeployRequest) -> Result<DeployOutcome, HostError> {
+        let _op = self.ops.lock().await;
+        if request.wasm.len() > MAX_UPLOAD_BYTES {
+            return Err(HostError::TooLarge {
+                limit: MAX_UPLOAD_BYTES,
+            });
+        }
+        let manifest = manifest::parse(&request.manifest_toml, Path::new("Component.toml"))
+            .map_err(|e| HostError::Invalid {
+                message: "the manifest is invalid".into(),
+                details: vec![e.render()],
+            })?;
+        check_identity(&manifest, &request.name, &request.version)?;
+        let info = component::inspect(&request.wasm, Path::new(&format!("{}.wasm", request.name)))
+            .map_err(|e| HostError::Invalid {
+                message: e.to_string(),
+                details: e.help().into_iter().collect(),
+            })?;
+        let mut findings = component::check_world(&info, manifest.component.world);
+        findings.extend(
+            check_capabilities(&info, &manifest.permissions)
+                .into_iter()
+                .filter(|f| f.is_error()),
+        );
+        if !findings.is_empty() {
+            return Err(HostError::Invalid {
+                message: format!(
+                    "{}@{} does not fit its manifest",
+                    request.name, request.version
+                ),
+                details: findings
+                    .iter()
+                    .map(|f| {
+                        f.message.clone()
+                            + &f.help
+                                .as_ref()
+                                .map(|h| format!("\nhelp: {h}"))
+                                .unwrap_or_default()
+                    })
+                    .collect(),
+            });
+        }
+        let excess = self.policy.check(&manifest);
+        if !excess.is_empty() {
+            return Err(HostError::Policy {
+                excess: excess.iter().map(ToString::to_string).collect(),
+            });
+        }
+        let existing = self.db.version(&request.name, &request.version)?;
+        if let Some(existing) = &existing
+            && existing.sha256 != info.sha256
+        {
+            return Err(StateError::VersionConflict {
+                name: request.name.clone(),
+                version: request.version.clone(),
+                existing_sha: existing.sha256.clone(),
+                new_sha: info.sha256.clone(),
+            }
+            .into());
+        }
+        // Compile and link before anything is stored: a stored version always runs.
+        let data_root = self.state_dir.data(&request.name);
+        std::fs::create_dir_all(&data_root).map_err(|e| HostError::Internal {
+            message: e.to_string(),
+        })?;
+        let loaded =
+            self.runtime
+                .prepare(LoadOptions::new(manifest, request.wasm.clone(), data_root))?;
+        let sha256 = self.blobs.put(&request.wasm)?;
+        let outcome = self.db.add_version(&NewVersion {
+            name: request.name.clone(),
+            version: request.version.clone(),
+            sha256: sha256.clone(),
+            size: request.wasm.len() as u64,
+            manifest_toml: request.manifest_toml.clone(),
+            deployed_by: request.actor.clone(),
+        })?;
+        if let Ok(mut warm) = self.warm.lock() {
+            warm.entry(key(&request.name, &request.version))
+                .or_insert(loaded.clone());
+        }
+        let deployment = self.db.deployment(&request.name)?;
+        let has_active = deployment
+            .as_ref()
+            .is_some_and(|d| d.active_version.is_some() && !d.undeployed);
+        let activated = !has_active;
+        if activated {
+            self.db
+                .set_active(&request.name, &request.version, &request.actor)?;
+            let retired = self.traffic.set(
+                &request.name,
+                Some(Route {
+                    stable: loaded,
+                    canary: None,
+                }),
+            );
+            retire(retired);
+        }
+        Ok(DeployOutcome {
+            name: request.name,
+            version: request.version,
+            sha256,
+            created: matches!(outcome, AddOutcome::Added),
+            activated,
+        })
+    }
+
+    /// Rolls a stored version out with a strategy.
+    pub async fn update(
+        &self,
+        name: &str,
+        request: UpdateRequest,
+        actor: &str,
+    ) -> Result<Deployment, HostError> {
+        let _op = self.ops.lock().await;
+        let current = self.active_route(name)?;
+        let next = self.load_version(name, &request.version)?;
+        match request.strategy.as_str() {
+            "immediate" => self.switch(name, next, &request.version, actor),
+            "blue-green" => {
+                // The new version is compiled and instantiated above; it must also
+                // answer `health` before it takes any traffic.
+                if next.world() == crate::manifest::WorldName::AirssysComponent {
+                    match self.runtime.health(&next).await {
+                        Ok(HealthStatus::Healthy) | Ok(HealthStatus::Degraded) => {}
+                        Ok(HealthStatus::Unhealthy) => {
+                            return Err(HostError::Unhealthy {
+                                message: format!(
+                                    "{name}@{} reports unhealthy; the old version keeps serving",
+                                    request.version
+                                ),
+                            });
+                        }
+                        Err(e) => {
+                            return Err(HostError::Unhealthy {
+                                message: format!(
+                                    "{name}@{} failed its health check ({e}); the old version keeps serving",
+                                    request.version
+                                ),
+                            });
+                        }
+                    }
+                }
+                self.switch(name, next, &request.version, actor)
+            }
+            "canary" | "rolling" => {
+                let rolling = request.strategy == "rolling";
+                let steps = if rolling {
+                    validated_steps(&request.steps)?
+                } else {
+                    Vec::new()
+                };
+                let weight = if rolling {
+                    steps[0]
+                } else {
+                    request.weight.unwrap_or(10)
+                };
+                if weight > 100 {
+                    return Err(HostError::BadRequest {
+                        message: format!("weight {weight} is above 100"),
+                    });
+                }
+                if request
+                    .max_error_rate
+                    .is_some_and(|r| !(0.0..=1.0).contains(&r))
+                {
+                    return Err(HostError::BadRequest {
+                        message: "max error rate must be between 0 and 1 (e.g. 0.05)".into(),
+                    });
+                }
+                let canary = Canary {
+                    version: request.version.clone(),
+                    weight_percent: weight,
+                    sticky_header: request.sticky_header.clone(),
+                    max_error_rate: request.max_error_rate,
+                    strategy: request.strategy.clone(),
+                    steps,
+                    step_index: 0,
+                    interval_ms: if rolling {
+                        Some(request.interval_ms.unwrap_or(30_000))
+                    } else {
+                        None
+                    },
+                };
+                let deployment = self.db.set_canary(name, Some(canary), actor)?;
+                let retired = self.traffic.set(
+                    name,
+                    Some(Route {
+                        stable: current.stable,
+                        canary: Some(CanaryRoute {
+                            component: next,
+                            weight,
+                            sticky_header: request.sticky_header,
+                        }),
+                    }),
+                );
+                retire(retired);
+                Ok(deployment)
+            }
+            other => Err(HostError::BadRequest {
+                message: format!(
+                    "unknown strategy `{other}`: use immediate, blue-green, canary or rolling"
+                ),
+            }),
+        }
+    }
+
+    /// Changes the canary's weight (rolling steps); `step_index` is persisted.
+    pub async fn set_canary_weight(
+        &self,
+        name: &str,
+        weight: u8,
+        step_index: usize,
+        actor: &str,
+    ) -> Result<(), HostError> {
+        let _op = self.ops.lock().await;
+        let Some(deployment) = self.db.deployment(name)? else {
+            return Ok(());
+        };
+        let Some(mut canary) = deployment.canary else {
+            return Ok(());
+        };
+        canary.weight_percent = weight;
+        canary.step_index = step_index;
+        self.db.set_canary(name, Some(canary), actor)?;
+        if let Some(mut route) = self.traffic.route(name) {
+            if let Some(c) = route.canary.as_mut() {
+                c.weight = weight;
+            }
+            self.traffic.set(name, Some(route));
+        }
+        Ok(())
+    }
+
+    /// Makes the canary the active version.
+    pub async fn promote(&self, name: &str, actor: &str) -> Result<Deployment, HostError> {
+        let _op = self.ops.lock().await;
+        let route = self.active_route(name)?;
+        let canary = route.canary.ok_or_else(|| HostError::BadRequest {
+            message: format!("{name} has no canary to promote"),
+        })?;
+        let version = canary.component.version().to_string();
+        self.switch(name, canary.component, &version, actor)
+    }
+
+    /// Stops the canary; all traffic goes back to the stable version.
+    pub async fn abort(
+        &self,
+        name: &str,
+        actor: &str,
+        reason: Option<String>,
+    ) -> Result<Deployment, HostError> {
+        let _op = self.ops.lock().await;
+        let route = self.active_route(name)?;
+        if route.canary.is_none() {
+            return Err(HostError::BadRequest {
+                message: format!("{name} has no canary to abort"),
+            });
+        }
+        let deployment = self.db.set_canary(name, None, actor)?;
+        if let Some(reason) = reason {
+            let _ = self.db.record_event(crate::store::NewAuditEntry {
+                actor,
+                action: crate::store::AuditAction::Abort,
+                component: Some(name),
+                version: None,
+                detail: serde_json::json!({ "reason": reason }),
+            });
+        }
+        retire(self.traffic.set(
+            name,
+            Some(Route {
+                stable: route.stable,
+                canary: None,
+            }),
+        ));
+        Ok(deployment)
+    }
+
+    /// Switches back to `to` (default: the previous version) at once.
+    pub async fn rollback(
+        &self,
+        name: &str,
+        to: Option<String>,
+        actor: &str,
+    ) -> Result<Deployment, HostError> {
+        let _op = self.ops.lock().await;
+        let deployment = self
+            .db
+            .deployment(name)?
+            .ok_or_else(|| HostError::NotFound {
+                what: format!("{name} is not deployed"),
+            })?;
+        let target = to
+            .or(deployment.previous_version)
+            .ok_or_else(|| HostError::BadRequest {
+                message: format!(
+                    "{name} has no previous version to roll back to; name one with --to-version"
+                ),
+            })?;
+        let next = self.load_version(name, &target)?;
+        self.switch(name, next, &target, actor)
+    }
+
+    /// Stops serving `name`; its versions and history stay.
+    pub async fn undeploy(&self, name: &str, actor: &str) -> Result<Deployment, HostError> {
+        let _op = self.ops.lock().await;
+        let deployment = self.db.undeploy(name, actor)?;
+        retire(self.traffic.set(name, None));
+        Ok(deployment)
+    }
+
+    fn active_route(&self, name: &str) -> Result<Route, HostError> {
+        self.traffic.route(name).ok_or_else(|| HostError::NotFound {
+            what: format!("{name} has no active version; deploy one first"),
+        })
+    }
+
+    fn switch(
+        &self,
+        name: &str,
+        next: Arc<LoadedComponent>,
+        version: &str,
+        actor: &str,
+    ) -> Result<Deployment, HostError> {
+        let deployment = self.db.set_active(name, version, actor)?;
+        retire(self.traffic.set(
+            name,
+            Some(Route {
+                stable: next,
+                canary: None,
+            }),
+        ));
+        Ok(deployment)
+    }
+}
+
+fn check_identity(manifest: &Manifest, name: &str, version: &str) -> Result<(), HostError> {
+    let c = &manifest.component;
+    if c.name != name || c.version.to_string() != version {
+        return Err(HostError::BadRequest {
+            message: format!(
+                "the upload is {name}@{version} but its manifest says {}@{}",
+                c.name, c.version
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn validated_steps(steps: &[u8]) -> Result<Vec<u8>, HostError> {
+    let valid = !steps.is_empty()
+        && steps.windows(2).all(|w| w[0] < w[1])
+        && steps.iter().all(|s| (1..=100).contains(s));
+    if !valid {
+        return Err(HostError::BadRequest {
+            message:
+                "rolling steps must be increasing percentages between 1 and 100, e.g. 10,50,100"
+                    .into(),
+        });
+    }
+    Ok(steps.to_vec())
+}
+
+/// Retires versions that no longer take traffic: calls in flight finish first,
+/// then their instances get `shutdown`. Warm copies stay loaded for rollback.
+fn retire(old: Vec<Arc<LoadedComponent>>) {
+    for component in old {
+        tokio::spawn(async move { component.drain().await });
+    }
+}

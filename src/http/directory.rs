@@ -1,0 +1,90 @@
+//! Which component answers a request: a fixed set for `run --listen`, a traffic
+//! table with canaries for the deployment host.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+
+use crate::manifest::WorldName;
+use crate::runtime::{InvokeError, LoadedComponent, Runtime};
+
+/// Resolves requests to loaded components and observes the results.
+pub trait Directory: Send + Sync + 'static {
+    /// The runtime the components run on.
+    fn runtime(&self) -> &Runtime;
+
+    /// The component answering `POST /v1/components/<name>/invoke` (the headers
+    /// can pin a caller to a version).
+    fn invoke_target(&self, name: &str, headers: &HeaderMap) -> Option<Arc<LoadedComponent>>;
+
+    /// The `wasi:http/proxy` component answering `path`, and the path it sees.
+    fn proxy_target(
+        &self,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Option<(Arc<LoadedComponent>, String)>;
+
+    /// The components `/healthz` checks.
+    fn health_targets(&self) -> Vec<Arc<LoadedComponent>>;
+
+    /// Called after every call with its outcome and duration.
+    fn record(
+        &self,
+        _component: &LoadedComponent,
+        _outcome: Result<(), &InvokeError>,
+        _elapsed: Duration,
+    ) {
+    }
+}
+
+/// `run --listen`: the main component and its companions, by name; each name
+/// resolves to the runtime's current version, so a reload swaps it in.
+pub struct LocalDirectory {
+    runtime: Runtime,
+    main: String,
+    served: Vec<String>,
+}
+
+impl LocalDirectory {
+    /// Serves `served` (which includes `main`); `main` also answers `/` when it is
+    /// a `wasi:http/proxy`.
+    pub fn new(runtime: Runtime, main: String, served: Vec<String>) -> Self {
+        LocalDirectory {
+            runtime,
+            main,
+            served,
+        }
+    }
+}
+
+impl Directory for LocalDirectory {
+    fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    fn invoke_target(&self, name: &str, _headers: &HeaderMap) -> Option<Arc<LoadedComponent>> {
+        if !self.served.iter().any(|s| s == name) {
+            return None;
+        }
+        self.runtime.component(name)
+    }
+
+    fn proxy_target(
+        &self,
+        path: &str,
+        _headers: &HeaderMap,
+    ) -> Option<(Arc<LoadedComponent>, String)> {
+        self.runtime
+            .component(&self.main)
+            .filter(|c| c.world() == WorldName::WasiHttpProxy)
+            .map(|c| (c, path.to_string()))
+    }
+
+    fn health_targets(&self) -> Vec<Arc<LoadedComponent>> {
+        self.served
+            .iter()
+            .filter_map(|name| self.runtime.component(name))
+            .collect()
+    }
+}
