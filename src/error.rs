@@ -29,6 +29,9 @@ pub enum Error {
     /// A deploy policy file is missing or invalid.
     #[error(transparent)]
     Policy(#[from] crate::host::policy::PolicyError),
+    /// A request to a deployment host failed.
+    #[error(transparent)]
+    Client(#[from] crate::host::client::ClientError),
     /// A component could not be loaded into the runtime.
     #[error(transparent)]
     Load(#[from] crate::runtime::LoadError),
@@ -76,6 +79,7 @@ impl Error {
             Error::Init(e) => e.help(),
             Error::Load(e) => e.help(),
             Error::Policy(e) => e.help(),
+            Error::Client(e) => e.help(),
             Error::Invoke(e) => e.help(),
             Error::Tests(e) => e.help(),
             Error::Usage { help, .. } => help.clone(),

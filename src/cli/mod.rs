@@ -4,10 +4,14 @@
 
 mod build;
 mod completions;
+mod deploy;
+mod hostargs;
 mod init;
 mod listen;
+mod observe;
 mod progress;
 mod render;
+mod rollout;
 mod run;
 mod serve;
 mod templates;
@@ -76,6 +80,22 @@ pub enum Command {
     Run(run::RunArgs),
     /// Run the deployment host
     Serve(serve::ServeArgs),
+    /// Upload an immutable version to a host (builds a project first)
+    Deploy(deploy::DeployArgs),
+    /// Roll out an uploaded version, or promote/abort a canary
+    Update(rollout::UpdateArgs),
+    /// Switch back at once (to the previous version by default)
+    Rollback(rollout::RollbackArgs),
+    /// Stop serving a component (versions and history are kept)
+    Undeploy(rollout::UndeployArgs),
+    /// List the host's deployments
+    Status(observe::StatusArgs),
+    /// List a component's versions with who deployed them and when
+    History(observe::HistoryArgs),
+    /// Show the audit log, or verify its hash chain
+    Audit(observe::AuditArgs),
+    /// Live metrics per component and version
+    Monitor(observe::MonitorArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
 }
@@ -108,6 +128,14 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(&out, args),
         Command::Run(args) => run::run(&out, args),
         Command::Serve(args) => serve::run_serve(&out, args),
+        Command::Deploy(args) => deploy::run(&out, args),
+        Command::Update(args) => rollout::update(&out, args),
+        Command::Rollback(args) => rollout::rollback(&out, args),
+        Command::Undeploy(args) => rollout::undeploy(&out, args),
+        Command::Status(args) => observe::status(&out, args),
+        Command::History(args) => observe::history(&out, args),
+        Command::Audit(args) => observe::audit(&out, args),
+        Command::Monitor(args) => observe::monitor(&out, args),
         Command::Completions(args) => completions::run(&out, args),
     };
     match result {

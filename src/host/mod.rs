@@ -2,6 +2,7 @@
 //! zero-downtime rollouts, instant rollback, metrics and a hash-chained audit log.
 
 pub mod admin;
+pub mod client;
 pub mod error;
 pub mod layout;
 pub mod metrics;

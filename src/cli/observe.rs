@@ -1,0 +1,249 @@
+//! `status`, `history`, `audit` and `monitor`: what a host serves and did.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::hostargs::HostArgs;
+use super::rollout::describe;
+use crate::error::{Error, Result};
+use crate::host::metrics::MetricsSnapshot;
+use crate::output::Output;
+
+/// Arguments of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub host: HostArgs,
+}
+
+/// Lists deployments.
+pub fn status(out: &Output, args: StatusArgs) -> Result<ExitCode> {
+    let status = args.host.client()?.status()?;
+    if out.is_json() {
+        out.json(&status);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let deployments = status["deployments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if deployments.is_empty() {
+        out.data("no deployments");
+    }
+    for d in deployments {
+        let name = d["name"].as_str().unwrap_or("?");
+        if d["undeployed"].as_bool() == Some(true) {
+            out.data(format!("{name}: undeployed"));
+        } else {
+            out.data(describe(name, &d));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Component name
+    pub name: String,
+    #[command(flatten)]
+    pub host: HostArgs,
+}
+
+/// Lists the versions of a component with who deployed them and when.
+pub fn history(out: &Output, args: HistoryArgs) -> Result<ExitCode> {
+    let history = args.host.client()?.history(&args.name)?;
+    if out.is_json() {
+        out.json(&history);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let active = history["deployment"]["active_version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    out.data(format!(
+        "{:<12} {:<24} {:<14} {:<10} {}",
+        "VERSION", "DEPLOYED", "BY", "SIZE", "SHA256"
+    ));
+    for v in history["versions"].as_array().cloned().unwrap_or_default() {
+        let version = v["version"].as_str().unwrap_or("?");
+        let marker = if version == active { " (active)" } else { "" };
+        out.data(format!(
+            "{:<12} {:<24} {:<14} {:<10} {}{marker}",
+            version,
+            format_time(v["deployed_at"].as_u64().unwrap_or(0)),
+            v["deployed_by"].as_str().unwrap_or("?"),
+            v["size"].as_u64().unwrap_or(0),
+            &v["sha256"].as_str().unwrap_or("")[..12.min(v["sha256"].as_str().unwrap_or("").len())],
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn format_time(unix_ms: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_millis(unix_ms))
+        .to_string()
+}
+
+/// Arguments of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only entries about this component
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+    /// Check the hash chain and report the first broken link
+    #[arg(long)]
+    pub verify: bool,
+    /// Most entries to show
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub host: HostArgs,
+}
+
+/// Shows the audit log, or verifies its chain (exit 1 when broken).
+pub fn audit(out: &Output, args: AuditArgs) -> Result<ExitCode> {
+    let client = args.host.client()?;
+    if args.verify {
+        let report = client.verify()?;
+        if out.is_json() {
+            out.json(&report);
+        }
+        let entries = report["entries"].as_u64().unwrap_or(0);
+        return match report["first_broken"].as_object() {
+            None => {
+                out.status(
+                    "Verified",
+                    format!("{entries} audit entries, hash chain intact"),
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(broken) => {
+                out.error(
+                    format!(
+                        "the audit log was tampered with: entry {} ({})",
+                        broken.get("seq").and_then(|s| s.as_u64()).unwrap_or(0),
+                        broken.get("reason").and_then(|s| s.as_str()).unwrap_or("broken link")
+                    ),
+                    &[],
+                    Some("entries from this one on cannot be trusted; compare with a backup of airssys.db"),
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        };
+    }
+    let log = client.audit(args.component.as_deref(), args.limit)?;
+    if out.is_json() {
+        out.json(&log);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in log["entries"].as_array().cloned().unwrap_or_default() {
+        let target = match (e["component"].as_str(), e["version"].as_str()) {
+            (Some(c), Some(v)) => format!("{c}@{v}"),
+            (Some(c), None) => c.to_string(),
+            _ => "-".into(),
+        };
+        let detail = if e["detail"].is_null() {
+            String::new()
+        } else {
+            format!(" {}", e["detail"])
+        };
+        out.data(format!(
+            "{:>5} {} {:<16} {:<14} {target}{detail}",
+            e["seq"].as_u64().unwrap_or(0),
+            format_time(e["at"].as_u64().unwrap_or(0)),
+            e["action"].as_str().unwrap_or("?"),
+            e["actor"].as_str().unwrap_or("?"),
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `monitor`.
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// Only this component
+    pub name: Option<String>,
+    /// Print one table and exit
+    #[arg(long, conflicts_with = "watch")]
+    pub once: bool,
+    /// Refresh until Ctrl-C (the default on a terminal)
+    #[arg(long)]
+    pub watch: bool,
+    /// Time between refreshes (and the measuring interval of --once)
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    pub interval: Duration,
+    #[command(flatten)]
+    pub host: HostArgs,
+}
+
+/// Shows live metrics per component and version.
+pub fn monitor(out: &Output, args: MonitorArgs) -> Result<ExitCode> {
+    let client = args.host.client()?;
+    let snapshot = || -> Result<MetricsSnapshot> {
+        serde_json::from_value(client.metrics()?).map_err(|e| Error::Usage {
+            message: format!("the host sent metrics this CLI cannot read: {e}"),
+            help: Some("use the same airssys-wasm version for the CLI and the host".into()),
+        })
+    };
+    let watch = args.watch || (!args.once && !out.is_json() && out.stderr_is_tty());
+    let mut earlier = snapshot()?;
+    loop {
+        std::thread::sleep(args.interval);
+        let now = snapshot()?;
+        let status = client.status()?;
+        if out.is_json() {
+            out.json(&serde_json::json!({ "snapshot": now, "rates": now.rates(&earlier), "status": status }));
+        } else {
+            if watch {
+                out.raw(b"\x1b[2J\x1b[H");
+            }
+            print_table(out, &now, &earlier, args.name.as_deref());
+        }
+        if !watch {
+            return Ok(ExitCode::SUCCESS);
+        }
+        earlier = now;
+    }
+}
+
+fn print_table(out: &Output, now: &MetricsSnapshot, earlier: &MetricsSnapshot, only: Option<&str>) {
+    let rates = now.rates(earlier);
+    out.data(format!(
+        "{:<20} {:<10} {:>6} {:>9} {:>9} {:>8} {:>8} {:>7} {:>9} {:>9}",
+        "COMPONENT",
+        "VERSION",
+        "WEIGHT",
+        "CALLS",
+        "REQ/S",
+        "P50 ms",
+        "P99 ms",
+        "ERR %",
+        "INSTANCES",
+        "MEM MiB"
+    ));
+    for (component, versions) in &now.components {
+        if only.is_some_and(|o| o != component) {
+            continue;
+        }
+        for (version, snap) in versions {
+            let r = rates.components.get(component).and_then(|v| v.get(version));
+            let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+            out.data(format!(
+                "{:<20} {:<10} {:>5}% {:>9} {:>9.1} {:>8} {:>8} {:>7.2} {:>9} {:>9.1}",
+                component,
+                version,
+                snap.traffic_weight,
+                snap.calls,
+                r.map_or(0.0, |r| r.requests_per_sec),
+                ms(r.and_then(|r| r.p50_ms)),
+                ms(r.and_then(|r| r.p99_ms)),
+                r.map_or(0.0, |r| r.error_rate * 100.0),
+                snap.live_instances,
+                snap.memory_high_water_bytes as f64 / (1 << 20) as f64,
+            ));
+        }
+    }
+}
