@@ -37,6 +37,15 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the component and publish it to target/airssys/')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Build if stale, then run the cases in tests/*.toml')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the deployment host')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Upload an immutable version to a host (builds a project first)')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll out an uploaded version, or promote/abort a canary')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Switch back at once (to the previous version by default)')
+            [CompletionResult]::new('undeploy', 'undeploy', [CompletionResultType]::ParameterValue, 'Stop serving a component (versions and history are kept)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'List the host''s deployments')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List a component''s versions with who deployed them and when')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
+            [CompletionResult]::new('monitor', 'monitor', [CompletionResultType]::ParameterValue, 'Live metrics per component and version')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -135,6 +144,172 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'airssys-wasm;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory [default: $AIRSSYS_STATE_DIR or the user data dir]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file capping what deploys may ask for')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;deploy' {
+            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest of a .wasm file')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'immediate | blue-green | canary | rolling')
+            [CompletionResult]::new('--weight', '--weight', [CompletionResultType]::ParameterName, 'Canary: percent of calls to the new version')
+            [CompletionResult]::new('--sticky-header', '--sticky-header', [CompletionResultType]::ParameterName, 'Canary: header whose value pins a caller to one version (A/B tests)')
+            [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Canary/rolling: abort automatically above this error rate (e.g. 0.05)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Rolling: weights to step through')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Rolling: time between steps (e.g. 30s, 2m)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;update' {
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'immediate | blue-green | canary | rolling')
+            [CompletionResult]::new('--weight', '--weight', [CompletionResultType]::ParameterName, 'Canary: percent of calls to the new version')
+            [CompletionResult]::new('--sticky-header', '--sticky-header', [CompletionResultType]::ParameterName, 'Canary: header whose value pins a caller to one version (A/B tests)')
+            [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Canary/rolling: abort automatically above this error rate (e.g. 0.05)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Rolling: weights to step through')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Rolling: time between steps (e.g. 30s, 2m)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('--promote', '--promote', [CompletionResultType]::ParameterName, 'Make the canary the active version')
+            [CompletionResult]::new('--abort', '--abort', [CompletionResultType]::ParameterName, 'Stop the canary')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;rollback' {
+            [CompletionResult]::new('--to-version', '--to-version', [CompletionResultType]::ParameterName, 'Version to switch to [default: the previous one]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;undeploy' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;status' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;history' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;audit' {
+            [CompletionResult]::new('--component', '--component', [CompletionResultType]::ParameterName, 'Only entries about this component')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most entries to show')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check the hash chain and report the first broken link')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;monitor' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between refreshes (and the measuring interval of --once)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin token [default: read from the local state dir]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory of a local host, to read its admin.token')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Print one table and exit')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh until Ctrl-C (the default on a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'airssys-wasm;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
@@ -155,6 +330,15 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the component and publish it to target/airssys/')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Build if stale, then run the cases in tests/*.toml')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the deployment host')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Upload an immutable version to a host (builds a project first)')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll out an uploaded version, or promote/abort a canary')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Switch back at once (to the previous version by default)')
+            [CompletionResult]::new('undeploy', 'undeploy', [CompletionResultType]::ParameterValue, 'Stop serving a component (versions and history are kept)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'List the host''s deployments')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List a component''s versions with who deployed them and when')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
+            [CompletionResult]::new('monitor', 'monitor', [CompletionResultType]::ParameterValue, 'Live metrics per component and version')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -175,6 +359,33 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             break
         }
         'airssys-wasm;help;run' {
+            break
+        }
+        'airssys-wasm;help;serve' {
+            break
+        }
+        'airssys-wasm;help;deploy' {
+            break
+        }
+        'airssys-wasm;help;update' {
+            break
+        }
+        'airssys-wasm;help;rollback' {
+            break
+        }
+        'airssys-wasm;help;undeploy' {
+            break
+        }
+        'airssys-wasm;help;status' {
+            break
+        }
+        'airssys-wasm;help;history' {
+            break
+        }
+        'airssys-wasm;help;audit' {
+            break
+        }
+        'airssys-wasm;help;monitor' {
             break
         }
         'airssys-wasm;help;completions' {

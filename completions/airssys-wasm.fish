@@ -39,6 +39,15 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "validate"
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "build" -d 'Build the component and publish it to target/airssys/'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "run" -d 'Run a component once on the embedded runtime'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "serve" -d 'Run the deployment host'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "deploy" -d 'Upload an immutable version to a host (builds a project first)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "update" -d 'Roll out an uploaded version, or promote/abort a canary'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "rollback" -d 'Switch back at once (to the previous version by default)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "undeploy" -d 'Stop serving a component (versions and history are kept)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "status" -d 'List the host\'s deployments'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "history" -d 'List a component\'s versions with who deployed them and when'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "monitor" -d 'Live metrics per component and version'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l lang -d 'Source language (picks its template)' -r -f -a "rust\t''
@@ -115,6 +124,136 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s q -l q
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l listen -d 'Address to listen on' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l state -d 'State directory [default: $AIRSSYS_STATE_DIR or the user data dir]' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l policy -d 'Policy file capping what deploys may ask for' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l manifest -d 'Manifest of a .wasm file' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l strategy -d 'immediate | blue-green | canary | rolling' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l weight -d 'Canary: percent of calls to the new version' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l sticky-header -d 'Canary: header whose value pins a caller to one version (A/B tests)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l max-error-rate -d 'Canary/rolling: abort automatically above this error rate (e.g. 0.05)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l steps -d 'Rolling: weights to step through' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l interval -d 'Rolling: time between steps (e.g. 30s, 2m)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l strategy -d 'immediate | blue-green | canary | rolling' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l weight -d 'Canary: percent of calls to the new version' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l sticky-header -d 'Canary: header whose value pins a caller to one version (A/B tests)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l max-error-rate -d 'Canary/rolling: abort automatically above this error rate (e.g. 0.05)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l steps -d 'Rolling: weights to step through' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l interval -d 'Rolling: time between steps (e.g. 30s, 2m)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l promote -d 'Make the canary the active version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l abort -d 'Stop the canary'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -l to-version -d 'Version to switch to [default: the previous one]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand undeploy" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand history" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l component -d 'Only entries about this component' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l limit -d 'Most entries to show' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -l verify -d 'Check the hash chain and report the first broken link'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand audit" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l interval -d 'Time between refreshes (and the measuring interval of --once)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l token -d 'Admin token [default: read from the local state dir]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l state -d 'State directory of a local host, to read its admin.token' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l once -d 'Print one table and exit'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -l watch -d 'Refresh until Ctrl-C (the default on a terminal)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand monitor" -s V -l version -d 'Print version'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -124,11 +263,20 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "init" -d 'Create a component project from a template'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "templates" -d 'List the project templates'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "build" -d 'Build the component and publish it to target/airssys/'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "run" -d 'Run a component once on the embedded runtime'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "init" -d 'Create a component project from a template'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "templates" -d 'List the project templates'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "build" -d 'Build the component and publish it to target/airssys/'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "run" -d 'Run a component once on the embedded runtime'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "serve" -d 'Run the deployment host'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "deploy" -d 'Upload an immutable version to a host (builds a project first)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "update" -d 'Roll out an uploaded version, or promote/abort a canary'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "rollback" -d 'Switch back at once (to the previous version by default)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "undeploy" -d 'Stop serving a component (versions and history are kept)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "status" -d 'List the host\'s deployments'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "history" -d 'List a component\'s versions with who deployed them and when'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "monitor" -d 'Live metrics per component and version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
