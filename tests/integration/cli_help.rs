@@ -22,6 +22,15 @@ fn command_help() {
         "build",
         "test",
         "run",
+        "serve",
+        "deploy",
+        "update",
+        "rollback",
+        "undeploy",
+        "status",
+        "history",
+        "audit",
+        "monitor",
         "completions",
     ] {
         insta::assert_snapshot!(format!("help_{command}"), help_of(&[command]));
