@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod client;
 pub mod error;
+pub mod events;
 pub mod layout;
 pub mod metrics;
 pub mod policy;

@@ -11,13 +11,14 @@ use axum::routing::get;
 
 use super::admin;
 use super::error::HostError;
+use super::events::AuditSink;
 use super::layout::StateDir;
 use super::metrics::{Metrics, PROMETHEUS_CONTENT_TYPE};
 use super::policy::{self, Policy};
 use super::service::HostService;
 use super::traffic::TrafficTable;
 use crate::http::{self, AppState};
-use crate::runtime::{EventSink, LogLevel, Runtime, RuntimeConfig, StderrSink};
+use crate::runtime::{EventSink, Runtime, RuntimeConfig};
 use crate::store::{BlobStore, StateDb};
 
 /// How to run the host.
@@ -54,11 +55,10 @@ pub async fn run(
         Some(path) => policy::load(path)?,
         None => Policy::default(),
     };
-    let db = StateDb::open(&state_dir.database()).map_err(host_error)?;
+    let db = Arc::new(StateDb::open(&state_dir.database()).map_err(host_error)?);
     let blobs = BlobStore::open(state_dir.root()).map_err(host_error)?;
-    let sink: Arc<dyn EventSink> = Arc::new(StderrSink {
-        min_level: LogLevel::Info,
-    });
+    let audit = Arc::new(AuditSink::new(db.clone()));
+    let sink: Arc<dyn EventSink> = audit.clone();
     let runtime = Runtime::new(RuntimeConfig {
         cache_dir: Some(state_dir.cache()),
         kv_path: Some(state_dir.key_value()),
@@ -66,7 +66,11 @@ pub async fn run(
         ..RuntimeConfig::default()
     })?;
     let metrics = Arc::new(Metrics::new());
-    let traffic = Arc::new(TrafficTable::new(runtime.clone(), metrics.clone()));
+    let traffic = Arc::new(TrafficTable::new(
+        runtime.clone(),
+        metrics.clone(),
+        Some(audit),
+    ));
     let service = Arc::new(HostService::new(
         state_dir.clone(),
         db,

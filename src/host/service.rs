@@ -80,7 +80,7 @@ pub struct HostService {
     /// Paths of the state directory.
     pub state_dir: StateDir,
     /// Versions, deployments, audit log.
-    pub db: StateDb,
+    pub db: Arc<StateDb>,
     /// Uploaded components.
     pub blobs: BlobStore,
     /// What deploys may ask for.
@@ -101,7 +101,7 @@ impl HostService {
     /// A service over opened stores.
     pub fn new(
         state_dir: StateDir,
-        db: StateDb,
+        db: Arc<StateDb>,
         blobs: BlobStore,
         policy: Policy,
         runtime: Runtime,

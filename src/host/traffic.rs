@@ -39,16 +39,22 @@ pub struct CanaryRoute {
 /// All routes, plus the metrics every call is recorded in.
 pub struct TrafficTable {
     runtime: Runtime,
+    audit: Option<Arc<super::events::AuditSink>>,
     routes: RwLock<HashMap<String, Route>>,
     metrics: Arc<Metrics>,
     counter: AtomicU64,
 }
 
 impl TrafficTable {
-    /// An empty table over `runtime`.
-    pub fn new(runtime: Runtime, metrics: Arc<Metrics>) -> Self {
+    /// An empty table over `runtime`; traps are audited through `audit`.
+    pub fn new(
+        runtime: Runtime,
+        metrics: Arc<Metrics>,
+        audit: Option<Arc<super::events::AuditSink>>,
+    ) -> Self {
         TrafficTable {
             runtime,
+            audit,
             routes: RwLock::new(HashMap::new()),
             metrics,
             counter: AtomicU64::new(0),
@@ -135,6 +141,33 @@ impl TrafficTable {
         }
     }
 
+    /// Refreshes the per-version gauges: live instances, memory high-water mark,
+    /// fuel consumed.
+    pub fn refresh_gauges(&self) {
+        for (name, route) in self.routes() {
+            let versions = std::iter::once(route.stable).chain(route.canary.map(|c| c.component));
+            for component in versions {
+                let usage = &component.sandbox().usage;
+                let version = component.version();
+                self.metrics.set_gauge(
+                    &name,
+                    version,
+                    Gauge::LiveInstances(component.live_instances() as u64),
+                );
+                self.metrics.set_gauge(
+                    &name,
+                    version,
+                    Gauge::MemoryHighWater(usage.memory_high_water.load(Ordering::Relaxed)),
+                );
+                self.metrics.set_gauge(
+                    &name,
+                    version,
+                    Gauge::FuelConsumed(usage.fuel_consumed.load(Ordering::Relaxed)),
+                );
+            }
+        }
+    }
+
     /// The metrics of all calls.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
@@ -179,6 +212,19 @@ impl Directory for TrafficTable {
         outcome: Result<(), &InvokeError>,
         elapsed: Duration,
     ) {
+        if let (Err(e), Some(audit)) = (outcome, &self.audit)
+            && matches!(
+                e.kind(),
+                "trap" | "timeout" | "memory-limit" | "fuel-exhausted" | "stack-overflow"
+            )
+        {
+            audit.trap(
+                component.name(),
+                component.version(),
+                e.kind(),
+                &e.to_string(),
+            );
+        }
         let outcome = match outcome {
             Ok(()) => Outcome::Ok,
             Err(e) => Outcome::Error(e.kind()),

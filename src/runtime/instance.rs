@@ -63,6 +63,18 @@ fn next_request_id() -> String {
     format!("req-{}", REQUEST_IDS.fetch_add(1, Ordering::Relaxed))
 }
 
+/// Adds the fuel the last call used to the component's usage.
+fn record_fuel(store: &wasmtime::Store<HostState>) {
+    let sandbox = &store.data().sandbox;
+    let budget = sandbox.resources.max_fuel.unwrap_or(u64::MAX);
+    if let Ok(left) = store.get_fuel() {
+        sandbox
+            .usage
+            .fuel_consumed
+            .fetch_add(budget.saturating_sub(left), Ordering::Relaxed);
+    }
+}
+
 /// Bounds a call by wall-clock time as well, for time spent blocked in the host.
 async fn bounded<T>(limit_ms: u64, call: impl Future<Output = T>) -> Option<T> {
     tokio::time::timeout(Duration::from_millis(limit_ms) + HOST_GRACE, call)
@@ -153,6 +165,7 @@ impl Shared {
             // A trapped instance is never reused: its state is unknown.
             Some(Err(e)) => Err(classify(e, &instance.store, &resources)),
             Some(Ok(returned)) => {
+                record_fuel(&instance.store);
                 loaded.finish(instance).await;
                 returned
                     .map(|out| Output {
@@ -250,5 +263,12 @@ impl LoadedComponent {
     /// Idle pooled instances right now.
     pub fn idle_instances(&self) -> usize {
         self.idle.lock().map(|i| i.len()).unwrap_or(0)
+    }
+
+    /// Instances alive right now: idle ones plus those running a call.
+    pub fn live_instances(&self) -> usize {
+        let busy = (self.sandbox.resources.max_instances as usize)
+            .saturating_sub(self.slots.available_permits());
+        self.idle_instances() + busy
     }
 }

@@ -44,7 +44,7 @@ pub use error::{GuestError, GuestErrorKind, InvokeError, LoadError};
 pub use events::{Denial, EventSink, LogLevel, MemorySink, StderrSink};
 pub use instance::{Invocation, Output};
 pub use loaded::{LoadOptions, LoadedComponent};
-pub use sandbox::Sandbox;
+pub use sandbox::{Sandbox, Usage};
 pub use state::HostState;
 
 use crate::store::KvStore;

@@ -29,6 +29,17 @@ pub struct Sandbox {
     pub network: Arc<NetworkPolicy>,
     /// Custom capabilities granted to the component (embedding API).
     pub custom_capabilities: Vec<String>,
+    /// What its instances used, for metrics.
+    pub usage: Arc<Usage>,
+}
+
+/// Resource use of all instances of one loaded component.
+#[derive(Debug, Default)]
+pub struct Usage {
+    /// Largest linear memory any instance grew to, in bytes.
+    pub memory_high_water: std::sync::atomic::AtomicU64,
+    /// Fuel consumed by all calls.
+    pub fuel_consumed: std::sync::atomic::AtomicU64,
 }
 
 impl Sandbox {
@@ -55,6 +66,7 @@ impl Sandbox {
                 .collect(),
             data_root,
             custom_capabilities: manifest.permissions.custom.clone(),
+            usage: Arc::new(Usage::default()),
         }
     }
 }

@@ -45,7 +45,7 @@ impl HostState {
             http: WasiHttpCtx::new(),
             http_hooks: crate::security::HttpPolicy::new(sandbox.network.clone()),
             table: ResourceTable::new(),
-            limiter: MemoryLimiter::new(sandbox.resources.max_memory_bytes),
+            limiter: MemoryLimiter::new(sandbox.resources.max_memory_bytes, sandbox.usage.clone()),
             sandbox,
             shared,
             log_budget: LogBudget::new(),
@@ -99,14 +99,16 @@ impl WasiHttpView for HostState {
 /// can be reported as a memory limit rather than a generic trap.
 pub struct MemoryLimiter {
     max_bytes: u64,
+    usage: Arc<super::sandbox::Usage>,
     /// The size a refused growth asked for.
     pub(crate) refused: Option<u64>,
 }
 
 impl MemoryLimiter {
-    fn new(max_bytes: u64) -> Self {
+    fn new(max_bytes: u64, usage: Arc<super::sandbox::Usage>) -> Self {
         MemoryLimiter {
             max_bytes,
+            usage,
             refused: None,
         }
     }
@@ -127,6 +129,9 @@ impl ResourceLimiter for MemoryLimiter {
                 self.max_bytes
             ));
         }
+        self.usage
+            .memory_high_water
+            .fetch_max(desired as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(true)
     }
 
