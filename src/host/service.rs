@@ -145,9 +145,7 @@ impl HostService {
                 message: e.render(),
             })?;
         let data_root = self.state_dir.data(name);
-        std::fs::create_dir_all(&data_root).map_err(|e| HostError::Internal {
-            message: e.to_string(),
-        })?;
+        provision_data_dirs(&manifest, &data_root)?;
         let loaded = self
             .runtime
             .prepare(LoadOptions::new(manifest, wasm, data_root))?;
@@ -251,9 +249,7 @@ impl HostService {
         }
         // Compile and link before anything is stored: a stored version always runs.
         let data_root = self.state_dir.data(&request.name);
-        std::fs::create_dir_all(&data_root).map_err(|e| HostError::Internal {
-            message: e.to_string(),
-        })?;
+        provision_data_dirs(&manifest, &data_root)?;
         let loaded =
             self.runtime
                 .prepare(LoadOptions::new(manifest, request.wasm.clone(), data_root))?;
@@ -524,6 +520,24 @@ impl HostService {
         ));
         Ok(deployment)
     }
+}
+
+/// Creates the component's data root and the directories its relative path
+/// grants name, so a fresh host can run it; what goes in them is the operator's.
+fn provision_data_dirs(manifest: &Manifest, data_root: &Path) -> Result<(), HostError> {
+    let internal = |e: std::io::Error| HostError::Internal {
+        message: format!("cannot create {}: {e}", data_root.display()),
+    };
+    std::fs::create_dir_all(data_root).map_err(internal)?;
+    for grant in manifest
+        .permissions
+        .filesystem
+        .iter()
+        .filter(|g| g.relative)
+    {
+        std::fs::create_dir_all(grant.host_path(data_root)).map_err(internal)?;
+    }
+    Ok(())
 }
 
 fn check_identity(manifest: &Manifest, name: &str, version: &str) -> Result<(), HostError> {
