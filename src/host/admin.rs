@@ -86,9 +86,14 @@ async fn authenticate(
         "message": if presented.is_some() { "wrong admin token" } else { "missing admin token" },
         "details": ["send `Authorization: Bearer <token>`; the token is in <state>/admin.token"],
     }});
+    // The request body (an upload, maybe) was not read: close the connection so
+    // a client reusing it does not send its next request into the leftover bytes.
     (
         StatusCode::UNAUTHORIZED,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CONNECTION, "close"),
+        ],
         body.to_string(),
     )
         .into_response()

@@ -80,7 +80,9 @@ impl HostError {
                 StateError::UnknownVersion { .. } | StateError::UnknownDeployment { .. },
             ) => (StatusCode::NOT_FOUND, "not-found"),
             HostError::State(
-                StateError::InvalidVersion { .. } | StateError::VersionInUse { .. },
+                StateError::InvalidVersion { .. }
+                | StateError::VersionInUse { .. }
+                | StateError::InvalidCanary { .. },
             ) => (StatusCode::BAD_REQUEST, "bad-request"),
             HostError::NotFound { .. } => (StatusCode::NOT_FOUND, "not-found"),
             HostError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad-request"),

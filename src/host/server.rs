@@ -134,23 +134,35 @@ const ERROR_WINDOW: Duration = Duration::from_secs(30);
 /// error rate passes their `max_error_rate` (audited as the host's decision).
 async fn control_rollouts(service: Arc<HostService>) {
     let mut step_started: std::collections::HashMap<String, (usize, Instant)> = Default::default();
+    // When each canary (name, version) started: its error rate counts only calls
+    // made since, not errors of an earlier canary of the same version.
+    let mut canary_started: std::collections::HashMap<String, (String, Instant)> =
+        Default::default();
     loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
+        service.traffic.refresh_gauges();
         let Ok(deployments) = service.db.deployments() else {
             continue;
         };
         for deployment in deployments {
             let Some(canary) = deployment.canary else {
                 step_started.remove(&deployment.name);
+                canary_started.remove(&deployment.name);
                 continue;
             };
             let name = deployment.name.clone();
+            let started = canary_started
+                .entry(name.clone())
+                .or_insert_with(|| (canary.version.clone(), Instant::now()));
+            if started.0 != canary.version {
+                *started = (canary.version.clone(), Instant::now());
+            }
+            let window = started.1.elapsed().min(ERROR_WINDOW);
             if let Some(max) = canary.max_error_rate {
-                let rate =
-                    service
-                        .traffic
-                        .metrics()
-                        .error_rate(&name, &canary.version, ERROR_WINDOW);
+                let rate = service
+                    .traffic
+                    .metrics()
+                    .error_rate(&name, &canary.version, window);
                 if let Some((rate, calls)) = rate
                     && calls >= MIN_CANARY_CALLS
                     && rate > max

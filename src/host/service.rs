@@ -203,7 +203,10 @@ impl HostService {
         let info = component::inspect(&request.wasm, Path::new(&format!("{}.wasm", request.name)))
             .map_err(|e| HostError::Invalid {
                 message: e.to_string(),
-                details: e.help().into_iter().collect(),
+                details: std::error::Error::source(&e)
+                    .map(ToString::to_string)
+                    .into_iter()
+                    .collect(),
             })?;
         let mut findings = component::check_world(&info, manifest.component.world);
         findings.extend(
@@ -444,16 +447,9 @@ impl HostService {
                 message: format!("{name} has no canary to abort"),
             });
         }
-        let deployment = self.db.set_canary(name, None, actor)?;
-        if let Some(reason) = reason {
-            let _ = self.db.record_event(crate::store::NewAuditEntry {
-                actor,
-                action: crate::store::AuditAction::Abort,
-                component: Some(name),
-                version: None,
-                detail: serde_json::json!({ "reason": reason }),
-            });
-        }
+        let deployment = self
+            .db
+            .set_canary_because(name, None, actor, reason.as_deref())?;
         retire(self.traffic.set(
             name,
             Some(Route {

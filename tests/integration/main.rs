@@ -3,6 +3,7 @@
 mod build;
 mod cli_help;
 mod completions;
+mod host;
 mod hostile;
 mod init;
 mod manifest;

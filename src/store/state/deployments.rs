@@ -191,11 +191,13 @@ impl StateDb {
                 undeployed: false,
                 updated_at: 0,
             });
-            if old.is_some() && d.active_version.as_deref() == Some(&version) {
+            if old.is_some() && d.active_version.as_deref() == Some(&version) && d.canary.is_none()
+            {
                 return Ok(d);
             }
-            let action = if d.canary.as_ref().is_some_and(|c| c.version == version) {
-                d.canary = None;
+            // Switching versions ends any canary: traffic goes to one version.
+            let ended_canary = d.canary.take();
+            let action = if ended_canary.as_ref().is_some_and(|c| c.version == version) {
                 AuditAction::Promote
             } else if !d.undeployed && d.previous_version.as_deref() == Some(&version) {
                 AuditAction::Rollback
@@ -203,14 +205,17 @@ impl StateDb {
                 AuditAction::Update
             };
             let from = d.active_version.take();
-            if from.is_some() {
+            if from.is_some() && from.as_deref() != Some(&version) {
                 d.previous_version = from.clone();
             }
             d.active_version = Some(version.clone());
             d.undeployed = false;
             d.updated_at = now_ms();
             write_deployment(tx, &d)?;
-            let detail = json!({ "from": from, "to": version });
+            let mut detail = json!({ "from": from, "to": version });
+            if let Some(canary) = ended_canary.filter(|c| c.version != version) {
+                detail["ended_canary"] = json!(canary.version);
+            }
             audit::append(
                 tx,
                 NewAuditEntry {
@@ -231,6 +236,18 @@ impl StateDb {
         name: &str,
         canary: Option<Canary>,
         actor: &str,
+    ) -> Result<Deployment, StateError> {
+        self.set_canary_because(name, canary, actor, None)
+    }
+
+    /// [`StateDb::set_canary`] with the reason recorded in the audit entry (e.g.
+    /// why the controller aborted a canary).
+    pub fn set_canary_because(
+        &self,
+        name: &str,
+        canary: Option<Canary>,
+        actor: &str,
+        reason: Option<&str>,
     ) -> Result<Deployment, StateError> {
         let canary = match canary {
             Some(mut c) => {
@@ -269,7 +286,7 @@ impl StateDb {
                     (
                         AuditAction::Abort,
                         old.version.clone(),
-                        json!({ "weight_percent": old.weight_percent }),
+                        json!({ "weight_percent": old.weight_percent, "reason": reason }),
                     )
                 }
             };

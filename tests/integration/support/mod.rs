@@ -1,6 +1,7 @@
 //! Shared helpers: running the binary, temporary projects, WAT-built components.
 
 pub mod guests;
+pub mod host;
 pub mod sandbox;
 pub mod server;
 pub mod wat;
