@@ -4,6 +4,7 @@ mod build;
 mod cli_help;
 mod completions;
 mod host;
+mod host_cli;
 mod hostile;
 mod init;
 mod manifest;
