@@ -143,7 +143,7 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l sta
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l strategy -d 'immediate | blue-green | canary | rolling' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l weight -d 'Canary: percent of calls to the new version' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l sticky-header -d 'Canary: header whose value pins a caller to one version (A/B tests)' -r
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l max-error-rate -d 'Canary/rolling: abort automatically above this error rate (e.g. 0.05)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l max-error-rate -d 'Canary/rolling: abort automatically above this error rate (e.g. 0.05; rolling default 0.1)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l steps -d 'Rolling: weights to step through' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l interval -d 'Rolling: time between steps (e.g. 30s, 2m)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
@@ -158,7 +158,7 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand deploy" -s V -
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l strategy -d 'immediate | blue-green | canary | rolling' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l weight -d 'Canary: percent of calls to the new version' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l sticky-header -d 'Canary: header whose value pins a caller to one version (A/B tests)' -r
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l max-error-rate -d 'Canary/rolling: abort automatically above this error rate (e.g. 0.05)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l max-error-rate -d 'Canary/rolling: abort automatically above this error rate (e.g. 0.05; rolling default 0.1)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l steps -d 'Rolling: weights to step through' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l interval -d 'Rolling: time between steps (e.g. 30s, 2m)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand update" -l host -d 'Host URL [default: http://127.0.0.1:7878]' -r

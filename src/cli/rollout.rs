@@ -21,7 +21,7 @@ pub struct StrategyArgs {
     /// Canary: header whose value pins a caller to one version (A/B tests)
     #[arg(long, value_name = "HEADER")]
     pub sticky_header: Option<String>,
-    /// Canary/rolling: abort automatically above this error rate (e.g. 0.05)
+    /// Canary/rolling: abort automatically above this error rate (e.g. 0.05; rolling default 0.1)
     #[arg(long, value_name = "R")]
     pub max_error_rate: Option<f64>,
     /// Rolling: weights to step through

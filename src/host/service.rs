@@ -19,6 +19,9 @@ use crate::runtime::{LoadOptions, LoadedComponent, Runtime, bindings::HealthStat
 use crate::security::check_capabilities;
 use crate::store::{AddOutcome, BlobStore, Canary, Deployment, NewVersion, StateDb, StateError};
 
+/// Error rate above which a rolling update aborts when none was given.
+pub const DEFAULT_ROLLING_MAX_ERROR_RATE: f64 = 0.1;
+
 /// Largest accepted component upload: 64 MiB.
 pub const MAX_UPLOAD_BYTES: usize = 64 << 20;
 
@@ -362,7 +365,11 @@ impl HostService {
                     version: request.version.clone(),
                     weight_percent: weight,
                     sticky_header: request.sticky_header.clone(),
-                    max_error_rate: request.max_error_rate,
+                    // A rolling update aborts by itself when unhealthy, so it always
+                    // has an error-rate limit.
+                    max_error_rate: request
+                        .max_error_rate
+                        .or(rolling.then_some(DEFAULT_ROLLING_MAX_ERROR_RATE)),
                     strategy: request.strategy.clone(),
                     steps,
                     step_index: 0,
