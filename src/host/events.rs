@@ -62,6 +62,10 @@ impl AuditSink {
 }
 
 impl EventSink for AuditSink {
+    fn enabled(&self, level: LogLevel) -> bool {
+        self.stderr.enabled(level)
+    }
+
     fn log(&self, component: &str, version: &str, level: LogLevel, message: &str) {
         self.stderr.log(component, version, level, message);
     }

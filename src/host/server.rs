@@ -113,6 +113,7 @@ pub async fn run(
         .await
         .map_err(|e| crate::Error::io("serve on", addr.to_string(), e))?;
     controller.abort();
+    service.shutdown().await;
     runtime.shutdown().await;
     Ok(())
 }

@@ -500,6 +500,19 @@ impl HostService {
         Ok(deployment)
     }
 
+    /// Calls `shutdown` on the idle instances of every loaded version, including
+    /// the warm copies kept for rollback (host stop).
+    pub async fn shutdown(&self) {
+        let warm: Vec<Arc<LoadedComponent>> = self
+            .warm
+            .lock()
+            .map(|w| w.values().cloned().collect())
+            .unwrap_or_default();
+        for component in warm {
+            component.drain().await;
+        }
+    }
+
     fn active_route(&self, name: &str) -> Result<Route, HostError> {
         self.traffic.route(name).ok_or_else(|| HostError::NotFound {
             what: format!("{name} has no active version; deploy one first"),
@@ -570,8 +583,10 @@ fn validated_steps(steps: &[u8]) -> Result<Vec<u8>, HostError> {
     Ok(steps.to_vec())
 }
 
-/// Retires versions that no longer take traffic: calls in flight finish first,
-/// then their instances get `shutdown`. Warm copies stay loaded for rollback.
+/// Versions that no longer take traffic: their idle instances get `shutdown` now.
+/// They stay compiled and pre-instantiated (warm) for an instant rollback; calls
+/// still in flight finish on them, and their instances are shut down when the
+/// host stops ([`HostService::shutdown`]).
 fn retire(old: Vec<Arc<LoadedComponent>>) {
     for component in old {
         tokio::spawn(async move { component.drain().await });

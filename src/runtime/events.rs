@@ -55,6 +55,12 @@ impl fmt::Display for Denial {
 /// Receives what components report. Implementations must be cheap: they are called
 /// from inside guest calls.
 pub trait EventSink: Send + Sync {
+    /// Whether lines of `level` are kept at all; others are dropped before they
+    /// count against the guest's log rate limit.
+    fn enabled(&self, _level: LogLevel) -> bool {
+        true
+    }
+
     /// A line the guest logged through `airssys:core/logging`.
     fn log(&self, component: &str, version: &str, level: LogLevel, message: &str);
     /// An operation the runtime denied.
@@ -69,6 +75,10 @@ pub struct StderrSink {
 }
 
 impl EventSink for StderrSink {
+    fn enabled(&self, level: LogLevel) -> bool {
+        level >= self.min_level
+    }
+
     fn log(&self, component: &str, version: &str, level: LogLevel, message: &str) {
         if level >= self.min_level {
             eprintln!("[{component} {version}] {:<5} {message}", level.label());

@@ -19,7 +19,7 @@ const MAX_MESSAGE_BYTES: usize = 4096;
 
 impl Host for HostState {
     async fn log(&mut self, lvl: Level, message: String) {
-        if !self.log_budget.take() {
+        if !self.shared.sink.enabled(level(lvl)) || !self.log_budget.take() {
             return;
         }
         let sink = &self.shared.sink;
