@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use globset::{Glob, GlobSetBuilder};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::build::{BuildOptions, BuildProgress, build};
 use crate::component;
@@ -54,41 +54,58 @@ pub fn default_watch(language: Language) -> Vec<String> {
     }
 }
 
-/// Whether the project's artifact is missing or older than a watched source.
-pub fn is_stale(project: &Project) -> bool {
-    let artifact = project.artifact_path();
-    let Some(built) = modified(&artifact) else {
-        return true;
-    };
+/// The project's watch globs: `[build] watch` or the language default, plus
+/// `[build] output` when `with_output` (a prebuilt output is a source too).
+pub fn watch_globs(project: &Project, with_output: bool) -> Result<GlobSet> {
     let mut patterns = project
         .manifest
         .build
         .watch
         .clone()
         .unwrap_or_else(|| default_watch(project.manifest.component.language));
-    if let Some(output) = &project.manifest.build.output {
+    if with_output && let Some(output) = &project.manifest.build.output {
         patterns.push(output.to_string_lossy().into_owned());
     }
-    let mut set = GlobSetBuilder::new();
+    let mut globs = GlobSetBuilder::new();
     for pattern in &patterns {
-        if let Ok(glob) = Glob::new(pattern) {
-            set.add(glob);
-        }
+        let glob = Glob::new(pattern).map_err(|e| Error::Usage {
+            message: format!("invalid [build] watch glob `{pattern}`: {e}"),
+            help: Some("use globs such as \"src/**\" relative to the project".into()),
+        })?;
+        globs.add(glob);
     }
-    let Ok(set) = set.build() else {
-        return true;
-    };
-    walkdir::WalkDir::new(&project.dir)
+    globs.build().map_err(|e| Error::Usage {
+        message: format!("invalid [build] watch globs: {e}"),
+        help: None,
+    })
+}
+
+/// Files under `root` matching `globs`, sorted; the build's own outputs
+/// (`target/`) and `.git/` at the top level are never sources.
+pub fn watched_files(root: &Path, globs: &GlobSet) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .into_iter()
-        .filter_entry(|e| e.file_name() != "target" && e.file_name() != ".git")
+        .filter_entry(|e| e.depth() != 1 || (e.file_name() != "target" && e.file_name() != ".git"))
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
-        .filter(|e| {
-            e.path()
-                .strip_prefix(&project.dir)
-                .is_ok_and(|relative| set.is_match(relative))
-        })
-        .any(|e| modified(e.path()).is_some_and(|m| m > built))
+        .filter(|e| e.path().strip_prefix(root).is_ok_and(|r| globs.is_match(r)))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Whether the project's artifact is missing or older than a watched source.
+pub fn is_stale(project: &Project) -> bool {
+    let Some(built) = modified(&project.artifact_path()) else {
+        return true;
+    };
+    let Ok(globs) = watch_globs(project, true) else {
+        return true;
+    };
+    watched_files(&project.dir, &globs)
+        .iter()
+        .any(|f| modified(f).is_some_and(|m| m > built))
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {

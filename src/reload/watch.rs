@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 
 use crate::error::{Error, Result};
 use crate::project::Project;
-use crate::run::{Target, default_watch};
+use crate::run::{Target, watch_globs, watched_files};
 
 /// Quiet time after the last change before a reload starts: editors write source
 /// files in several steps.
@@ -70,18 +70,7 @@ impl WatchSet {
         };
         match self {
             WatchSet::Project { root, globs } => {
-                let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
-                    .into_iter()
-                    .filter_entry(|e| {
-                        e.depth() != 1 || (e.file_name() != "target" && e.file_name() != ".git")
-                    })
-                    .filter_map(|e| e.ok())
-                    .filter(|e| e.file_type().is_file())
-                    .filter(|e| e.path().strip_prefix(root).is_ok_and(|r| globs.is_match(r)))
-                    .map(|e| e.into_path())
-                    .collect();
-                files.sort();
-                files.iter().for_each(|f| record(f));
+                watched_files(root, globs).iter().for_each(|f| record(f));
             }
             WatchSet::Files(files) => files.iter().for_each(|f| record(f)),
         }
@@ -111,20 +100,7 @@ pub fn watch_set(target: &Target) -> Result<WatchSet> {
     match target {
         Target::Project(path) => {
             let project = Project::load(path)?;
-            let patterns = project
-                .manifest
-                .build
-                .watch
-                .clone()
-                .unwrap_or_else(|| default_watch(project.manifest.component.language));
-            let mut globs = GlobSetBuilder::new();
-            for pattern in &patterns {
-                let glob = Glob::new(pattern).map_err(|e| Error::Usage {
-                    message: format!("invalid [build] watch glob `{pattern}`: {e}"),
-                    help: Some("use globs such as \"src/**\" relative to the project".into()),
-                })?;
-                globs.add(glob);
-            }
+            let globs = watch_globs(&project, false)?;
             let root = if project.dir.as_os_str().is_empty() {
                 PathBuf::from(".")
             } else {
@@ -132,10 +108,7 @@ pub fn watch_set(target: &Target) -> Result<WatchSet> {
             };
             Ok(WatchSet::Project {
                 root: root.canonicalize().unwrap_or(root),
-                globs: globs.build().map_err(|e| Error::Usage {
-                    message: format!("invalid [build] watch globs: {e}"),
-                    help: None,
-                })?,
+                globs,
             })
         }
         Target::Wasm { wasm, manifest } => {
