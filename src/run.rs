@@ -147,6 +147,27 @@ pub fn prepare(target: &Target, progress: &mut dyn BuildProgress) -> Result<Load
     }
 }
 
+/// Where `run` keeps host state (the key-value database) for the project at
+/// `data_root`: in the user's data directory, keyed by the project's path, and
+/// never inside the project, so no path grant of any component — `.` or
+/// `target/**` included — can reach another component's data.
+/// `AIRSSYS_RUN_STATE_DIR` overrides the base directory.
+pub fn run_state_dir(data_root: &Path) -> PathBuf {
+    let base = std::env::var_os("AIRSSYS_RUN_STATE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            dirs::data_local_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("airssys-wasm")
+                .join("run")
+        });
+    let project = data_root
+        .canonicalize()
+        .unwrap_or_else(|_| data_root.to_path_buf());
+    let key = component::sha256_hex(project.to_string_lossy().as_bytes());
+    base.join(&key[..16])
+}
+
 /// A deny-everything manifest for a bare `.wasm`: named after the file, world
 /// inferred from the component's exports, default limits.
 fn implicit_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {

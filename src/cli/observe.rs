@@ -36,6 +36,19 @@ pub fn status(out: &Output, args: StatusArgs) -> Result<ExitCode> {
         let name = d["name"].as_str().unwrap_or("?");
         if d["undeployed"].as_bool() == Some(true) {
             out.data(format!("{name}: undeployed"));
+        } else if let Some(not_served) = status["not_served"].get(name)
+            && not_served["version"] == d["active_version"]
+        {
+            let details: Vec<&str> = not_served["details"]
+                .as_array()
+                .map(|e| e.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            out.data(format!(
+                "{name}: NOT SERVED: {} {}: {}",
+                not_served["version"].as_str().unwrap_or("?"),
+                not_served["reason"].as_str().unwrap_or("?"),
+                details.join("; ")
+            ));
         } else {
             out.data(describe(name, &d));
         }

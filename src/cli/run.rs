@@ -12,7 +12,7 @@ use super::render;
 use crate::error::{Error, Result};
 use crate::manifest::WorldName;
 use crate::output::Output;
-use crate::run::{Target, prepare};
+use crate::run::{Target, prepare, run_state_dir};
 use crate::runtime::{Invocation, InvokeError, LogLevel, Runtime, RuntimeConfig, StderrSink};
 
 /// Arguments of `run`.
@@ -63,15 +63,17 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
     for (name, path) in &args.companions {
         let target = Target::from_path(PathBuf::from(path).as_path(), None);
         let mut companion = prepare(&target, &mut progress)?;
-        if let Target::Wasm { .. } = target {
-            companion.manifest.component.name = name.clone();
-        }
+        // Callers name the component they call: NAME wins over the manifest.
+        companion.manifest.component.name = name.clone();
         companions.push(companion);
     }
     progress.finish();
     let kv_path = match &target {
-        Target::Project(_) => Some(options.data_root.join("target/airssys/state/kv.sqlite")),
-        Target::Wasm { .. } => None,
+        Target::Project(_)
+        | Target::Wasm {
+            manifest: Some(_), ..
+        } => Some(run_state_dir(&options.data_root).join("kv.sqlite")),
+        Target::Wasm { manifest: None, .. } => None,
     };
     let runtime = Runtime::new(RuntimeConfig {
         kv_path,

@@ -44,6 +44,17 @@ pub fn run_serve(out: &Output, args: ServeArgs) -> Result<ExitCode> {
     tokio.block_on(run(options, shutdown_signal(), |started| {
         out.status("Serving", format!("state in {}", state.display()));
         out.status("Restored", format!("{} deployment(s)", started.restored));
+        for (name, not_served) in &started.not_served {
+            out.warning(
+                format!(
+                    "not serving {name}@{}: {}: {}",
+                    not_served.version,
+                    not_served.reason,
+                    not_served.details.join("; ")
+                ),
+                Some("deploy a version the host can serve, or start with a policy that allows it"),
+            );
+        }
         out.status(
             "Token",
             format!("admin token in {}", started.token_file.display()),

@@ -206,7 +206,11 @@ async fn undeploy(
 }
 
 async fn status(State(service): State<Arc<HostService>>) -> Result<Response, HostError> {
-    Ok(Json(json!({ "deployments": service.db.deployments()? })).into_response())
+    Ok(Json(json!({
+        "deployments": service.db.deployments()?,
+        "not_served": service.not_served(),
+    }))
+    .into_response())
 }
 
 async fn history(

@@ -40,6 +40,9 @@ pub struct Started {
     pub token_file: PathBuf,
     /// Deployments restored from the state directory.
     pub restored: usize,
+    /// Deployments not served (the policy refuses their version, or it cannot
+    /// be loaded).
+    pub not_served: std::collections::BTreeMap<String, super::service::NotServed>,
 }
 
 /// Opens everything and serves until `shutdown` resolves; `on_start` runs once
@@ -63,6 +66,7 @@ pub async fn run(
         cache_dir: Some(state_dir.cache()),
         kv_path: Some(state_dir.key_value()),
         sink,
+        default_disk_quota: policy::DEFAULT_DISK_QUOTA,
         ..RuntimeConfig::default()
     })?;
     let metrics = Arc::new(Metrics::new());
@@ -107,6 +111,7 @@ pub async fn run(
         addr,
         token_file: state_dir.token_file(),
         restored,
+        not_served: service.not_served(),
     });
     let controller = tokio::spawn(control_rollouts(service.clone()));
     http::serve(listener, app, shutdown)

@@ -3,7 +3,7 @@
 //! with its audit entry in one transaction, and only then applied to the traffic
 //! table. Operations are serialized, so concurrent deploys end consistent.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -16,8 +16,11 @@ use super::traffic::{CanaryRoute, Route, TrafficTable};
 use crate::component;
 use crate::manifest::{self, Manifest};
 use crate::runtime::{LoadOptions, LoadedComponent, Runtime, bindings::HealthStatus};
-use crate::security::check_capabilities;
-use crate::store::{AddOutcome, BlobStore, Canary, Deployment, NewVersion, StateDb, StateError};
+use crate::security::{CreateMissing, check_capabilities, open_grants};
+use crate::store::{
+    AddOutcome, AuditAction, BlobStore, Canary, Deployment, NewAuditEntry, NewVersion, StateDb,
+    StateError,
+};
 
 /// Error rate above which a rolling update aborts when none was given.
 pub const DEFAULT_ROLLING_MAX_ERROR_RATE: f64 = 0.1;
@@ -94,6 +97,20 @@ pub struct HostService {
     ops: tokio::sync::Mutex<()>,
     /// Loaded versions kept warm for instant rollback, by `name@version`.
     warm: Mutex<HashMap<String, Arc<LoadedComponent>>>,
+    /// Deployments found at start whose stored version is not served (the policy
+    /// in force refuses it, or it cannot be loaded), by name; shown by `status`.
+    not_served: Mutex<BTreeMap<String, NotServed>>,
+}
+
+/// A stored version the host does not serve, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotServed {
+    /// The version.
+    pub version: String,
+    /// One line, e.g. "refused by the host's policy".
+    pub reason: String,
+    /// Every excess grant (policy), or the error's details.
+    pub details: Vec<String>,
 }
 
 fn key(name: &str, version: &str) -> String {
@@ -119,6 +136,7 @@ impl HostService {
             runtime,
             ops: tokio::sync::Mutex::new(()),
             warm: Mutex::new(HashMap::new()),
+            not_served: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -147,8 +165,18 @@ impl HostService {
             .map_err(|e| HostError::Internal {
                 message: e.render(),
             })?;
+        // A version accepted under an earlier, looser policy is not loaded now.
+        let excess = self.policy.check(&manifest);
+        if !excess.is_empty() {
+            return Err(HostError::Policy {
+                excess: excess.iter().map(ToString::to_string).collect(),
+            });
+        }
         let data_root = self.state_dir.data(name);
-        provision_data_dirs(&manifest, &data_root)?;
+        // A stored version loads even when a directory cannot be provisioned (a
+        // link planted by a guest): each instance then refuses that grant, with
+        // the reason, rather than the host refusing to start.
+        let _ = provision_data_dirs(&manifest, &data_root);
         let loaded = self
             .runtime
             .prepare(LoadOptions::new(manifest, wasm, data_root))?;
@@ -158,7 +186,11 @@ impl HostService {
         Ok(loaded)
     }
 
-    /// Rebuilds the traffic table from the database (host start).
+    /// Rebuilds the traffic table from the database (host start). A deployment
+    /// whose version the policy now refuses, or that cannot be loaded, is not
+    /// served: it is recorded (see [`HostService::not_served`]) and audited, and
+    /// the host starts anyway. A canary that cannot be served is dropped and the
+    /// stable version serves alone.
     pub fn restore(&self) -> Result<usize, HostError> {
         let mut restored = 0;
         for deployment in self.db.deployments()? {
@@ -168,9 +200,21 @@ impl HostService {
             let Some(active) = &deployment.active_version else {
                 continue;
             };
-            let stable = self.load_version(&deployment.name, active)?;
+            let stable = match self.load_version(&deployment.name, active) {
+                Ok(stable) => stable,
+                Err(e) => {
+                    self.not_serving(&deployment.name, active, &e);
+                    continue;
+                }
+            };
             let canary = match &deployment.canary {
-                Some(c) => Some(self.canary_route(&deployment.name, c)?),
+                Some(c) => match self.canary_route(&deployment.name, c) {
+                    Ok(route) => Some(route),
+                    Err(e) => {
+                        self.not_serving(&deployment.name, &c.version, &e);
+                        None
+                    }
+                },
                 None => None,
             };
             self.traffic
@@ -178,6 +222,43 @@ impl HostService {
             restored += 1;
         }
         Ok(restored)
+    }
+
+    /// Deployments not served since start, and why.
+    pub fn not_served(&self) -> BTreeMap<String, NotServed> {
+        self.not_served
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    fn not_serving(&self, name: &str, version: &str, error: &HostError) {
+        let (reason, details) = match error {
+            HostError::Policy { excess } => {
+                ("refused by the host's policy".to_string(), excess.clone())
+            }
+            other => ("cannot be loaded".to_string(), vec![other.to_string()]),
+        };
+        let _ = self.db.record_event(NewAuditEntry {
+            actor: "host",
+            action: AuditAction::PermissionDenied,
+            component: Some(name),
+            version: Some(version),
+            detail: serde_json::json!({
+                "action": format!("serve {name}@{version}: {reason}"),
+                "help": details.join("; "),
+            }),
+        });
+        if let Ok(mut not_served) = self.not_served.lock() {
+            not_served.insert(
+                name.to_string(),
+                NotServed {
+                    version: version.to_string(),
+                    reason,
+                    details,
+                },
+            );
+        }
     }
 
     fn canary_route(&self, name: &str, canary: &Canary) -> Result<CanaryRoute, HostError> {
@@ -540,19 +621,24 @@ impl HostService {
 
 /// Creates the component's data root and the directories its relative path
 /// grants name, so a fresh host can run it; what goes in them is the operator's.
+/// The directories are created by the same symlink-refusing walk that opens
+/// grants for instances, so a link planted by an earlier version cannot redirect
+/// them.
 fn provision_data_dirs(manifest: &Manifest, data_root: &Path) -> Result<(), HostError> {
-    let internal = |e: std::io::Error| HostError::Internal {
+    std::fs::create_dir_all(data_root).map_err(|e| HostError::Internal {
         message: format!("cannot create {}: {e}", data_root.display()),
-    };
-    std::fs::create_dir_all(data_root).map_err(internal)?;
-    for grant in manifest
+    })?;
+    let relative: Vec<_> = manifest
         .permissions
         .filesystem
         .iter()
         .filter(|g| g.relative)
-    {
-        std::fs::create_dir_all(grant.host_path(data_root)).map_err(internal)?;
-    }
+        .cloned()
+        .collect();
+    open_grants(&relative, data_root, CreateMissing::All).map_err(|e| HostError::Invalid {
+        message: "cannot provision the component's data directories".into(),
+        details: vec![e.to_string()],
+    })?;
     Ok(())
 }
 

@@ -210,6 +210,9 @@ impl InstanceMode {
 pub struct Permissions {
     /// Directory grants, read-only and read-write.
     pub filesystem: Vec<PathGrant>,
+    /// `[permissions.filesystem] max_bytes` / `max_files`: what the writable
+    /// grants may hold together.
+    pub disk_quota: DiskQuota,
     /// Hosts the component may reach.
     pub network: Vec<HostPattern>,
     /// Environment variable names passed through from the host.
@@ -323,6 +326,31 @@ impl HostPattern {
                 .parse::<IpAddr>()
                 .is_ok_and(|h| h == *ip),
         }
+    }
+}
+
+/// A cap on what a component's writable grants hold together; `None` is no cap
+/// of that kind (a host may apply its own default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DiskQuota {
+    /// Bytes in regular files.
+    pub max_bytes: Option<u64>,
+    /// Entries (files, directories, links).
+    pub max_files: Option<u64>,
+}
+
+impl DiskQuota {
+    /// This quota, with `fallback`'s value for each cap this one leaves open.
+    pub fn or(self, fallback: DiskQuota) -> DiskQuota {
+        DiskQuota {
+            max_bytes: self.max_bytes.or(fallback.max_bytes),
+            max_files: self.max_files.or(fallback.max_files),
+        }
+    }
+
+    /// Whether any cap is set.
+    pub fn is_limited(&self) -> bool {
+        self.max_bytes.is_some() || self.max_files.is_some()
     }
 }
 

@@ -6,10 +6,15 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::grants::{GrantError, component_name_error, validate_env_name};
-use super::model::{Access, HostPattern, PathGrant, Permissions, StorageGrant};
+use super::model::{Access, DiskQuota, HostPattern, PathGrant, Permissions, StorageGrant};
 use super::parse::Checker;
 use super::raw::{RawPermissions, RawStorage};
 use super::sections::{Bound, bounded};
+
+/// Largest accepted disk quota: 1 TiB.
+const MAX_DISK_BYTES: i64 = 1 << 40;
+/// Largest accepted file-count quota.
+const MAX_DISK_FILES: i64 = 100_000_000;
 
 /// Largest accepted storage quota: 1 GiB.
 pub(crate) const MAX_STORAGE_BYTES: i64 = 1024 * 1024 * 1024;
@@ -33,6 +38,26 @@ pub(crate) fn permissions(raw: Option<RawPermissions>, ck: &mut Checker<'_>) -> 
             .collect();
         grants.extend(writable);
         out.filesystem = grants;
+        let bytes = Bound {
+            key: "max_bytes",
+            min: 1,
+            max: MAX_DISK_BYTES,
+            min_note: "",
+            max_note: " (1 TiB)",
+            help: "the quota is in bytes, e.g. 104857600 for 100 MiB",
+        };
+        let files = Bound {
+            key: "max_files",
+            min: 1,
+            max: MAX_DISK_FILES,
+            min_note: "",
+            max_note: "",
+            help: "the quota counts files, directories and links, e.g. 10000",
+        };
+        out.disk_quota = DiskQuota {
+            max_bytes: bounded(ck, fs.max_bytes, &bytes),
+            max_files: bounded(ck, fs.max_files, &files),
+        };
     }
     if let Some(net) = raw.network {
         out.network = unique(net.allowed_hosts, "host pattern", ck, |s| {

@@ -79,6 +79,8 @@ pub(crate) struct RawPermissions {
 pub(crate) struct RawFilesystem {
     pub readable_paths: Option<Vec<Spanned<String>>>,
     pub writable_paths: Option<Vec<Spanned<String>>>,
+    pub max_bytes: Option<Spanned<i64>>,
+    pub max_files: Option<Spanned<i64>>,
 }
 
 /// `[permissions.network]`.
@@ -163,7 +165,7 @@ pub(crate) const SCHEMA: &[(&str, &[&str])] = &[
     ),
     (
         "permissions.filesystem",
-        &["readable_paths", "writable_paths"],
+        &["readable_paths", "writable_paths", "max_bytes", "max_files"],
     ),
     ("permissions.network", &["allowed_hosts"]),
     ("permissions.environment", &["variables"]),

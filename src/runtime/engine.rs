@@ -56,8 +56,9 @@ pub fn build_engine(settings: &EngineSettings) -> wasmtime::Result<(Engine, Opti
             .total_memories(settings.pool_instances * 2)
             .total_tables(settings.pool_instances * 4)
             .total_stacks(settings.pool_instances)
-            .max_core_instances_per_component(32)
-            .max_memories_per_component(4)
+            .max_core_instances_per_component(super::state::MAX_CORE_INSTANCES as u32)
+            .max_memories_per_component(super::state::MAX_MEMORIES as u32)
+            .max_tables_per_component(super::state::MAX_TABLES as u32)
             .max_memory_size(MAX_MEMORY_BYTES);
         let mut config = base_config();
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));

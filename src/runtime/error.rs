@@ -5,6 +5,7 @@ use wasmtime::{Store, Trap};
 use super::HostState;
 use super::bindings::ComponentError;
 use crate::manifest::Resources;
+use crate::security::DiskQuotaExceeded;
 use crate::validate::Finding;
 
 /// The kind of a `component-error` returned by a guest.
@@ -96,7 +97,7 @@ pub enum InvokeError {
     },
     /// Linear memory growth past `max_memory_bytes`; the instance was discarded.
     #[error(
-        "memory limit exceeded: the component asked for {requested} bytes of linear memory, max_memory_bytes is {limit}"
+        "memory limit exceeded: the instance's memories and tables would reach {requested} bytes, max_memory_bytes is {limit}"
     )]
     MemoryLimit {
         /// The limit.
@@ -104,6 +105,10 @@ pub enum InvokeError {
         /// What growth asked for.
         requested: u64,
     },
+    /// A write would take the writable grants past `[permissions.filesystem]
+    /// max_bytes` or `max_files`; the instance was discarded.
+    #[error("{0}")]
+    DiskQuota(DiskQuotaExceeded),
     /// `max_fuel` ran out; the instance was discarded.
     #[error("exceeded max_fuel: the call used all {fuel} units of fuel")]
     FuelExhausted {
@@ -150,6 +155,7 @@ impl InvokeError {
             InvokeError::Component(e) | InvokeError::Init(e) => e.kind.as_str(),
             InvokeError::Timeout { .. } => "timeout",
             InvokeError::MemoryLimit { .. } => "memory-limit",
+            InvokeError::DiskQuota(_) => "disk-quota",
             InvokeError::FuelExhausted { .. } => "fuel-exhausted",
             InvokeError::StackOverflow { .. } => "stack-overflow",
             InvokeError::Trap { .. } => "trap",
@@ -167,6 +173,10 @@ impl InvokeError {
             InvokeError::MemoryLimit { .. } => {
                 Some("raise [resources] max_memory_bytes if the work is legitimate".into())
             }
+            InvokeError::DiskQuota(e) => Some(format!(
+                "raise [permissions.filesystem] {} if the data is legitimate, or delete files the component no longer needs",
+                e.key
+            )),
             InvokeError::FuelExhausted { .. } => {
                 Some("raise or remove [resources] max_fuel".into())
             }
@@ -181,6 +191,22 @@ pub(crate) fn classify(
     store: &Store<HostState>,
     resources: &Resources,
 ) -> InvokeError {
+    if let Some(exceeded) = error.downcast_ref::<DiskQuotaExceeded>() {
+        let state = store.data();
+        state.shared.sink.denied(&super::Denial {
+            component: state.sandbox.name.clone(),
+            version: state.sandbox.version.clone(),
+            action: format!(
+                "write past the disk quota ({} {})",
+                exceeded.used, exceeded.unit
+            ),
+            help: format!(
+                "raise [permissions.filesystem] {} (now {})",
+                exceeded.key, exceeded.limit
+            ),
+        });
+        return InvokeError::DiskQuota(exceeded.clone());
+    }
     if let Some(requested) = store.data().limiter.refused {
         return InvokeError::MemoryLimit {
             limit: resources.max_memory_bytes,

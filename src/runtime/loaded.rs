@@ -17,7 +17,9 @@ use super::sandbox::Sandbox;
 use super::{HostState, Shared};
 use crate::component::{self, ComponentInfo};
 use crate::manifest::{Manifest, WorldName};
-use crate::security::{add_filesystem_reporting, add_filtered_name_lookup, check_capabilities};
+use crate::security::{
+    add_disk_quota, add_filesystem_reporting, add_filtered_name_lookup, check_capabilities,
+};
 use crate::validate::Finding;
 
 /// What to load.
@@ -152,6 +154,7 @@ pub(crate) fn prepare(
         &options.manifest,
         options.data_root,
         shared.sink.clone(),
+        shared.default_disk_quota,
     ));
     let linker = build_linker(shared, &sandbox, &info).map_err(|e| match e {
         LinkError::Denied(e) => e,
@@ -205,6 +208,7 @@ fn build_linker(
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     add_filtered_name_lookup(&mut linker)?;
     add_filesystem_reporting(&mut linker)?;
+    add_disk_quota(&mut linker)?;
     let imports_http = info
         .imported_interfaces()
         .any(|i| i.is_package("wasi", "http"));

@@ -47,6 +47,7 @@ pub use loaded::{LoadOptions, LoadedComponent};
 pub use sandbox::{Sandbox, Usage};
 pub use state::HostState;
 
+use crate::manifest::DiskQuota;
 use crate::store::KvStore;
 
 /// How to set up a [`Runtime`].
@@ -59,6 +60,9 @@ pub struct RuntimeConfig {
     pub kv_path: Option<PathBuf>,
     /// Where guest logs and denials go.
     pub sink: Arc<dyn EventSink>,
+    /// Disk caps for components whose manifest sets none (a host's default);
+    /// `DiskQuota::default()` caps nothing.
+    pub default_disk_quota: DiskQuota,
 }
 
 impl Default for RuntimeConfig {
@@ -70,6 +74,7 @@ impl Default for RuntimeConfig {
             sink: Arc::new(StderrSink {
                 min_level: LogLevel::Info,
             }),
+            default_disk_quota: DiskQuota::default(),
         }
     }
 }
@@ -96,6 +101,8 @@ pub struct Shared {
     pub(crate) sink: Arc<dyn EventSink>,
     registry: RwLock<HashMap<String, Arc<LoadedComponent>>>,
     custom: Vec<CustomInterface>,
+    /// See [`RuntimeConfig::default_disk_quota`].
+    pub(crate) default_disk_quota: DiskQuota,
     /// An empty directory preopened read-only at `/` for guests (see
     /// `security::filesystem`); removed when the runtime goes away.
     pub(crate) empty_root: PathBuf,
@@ -178,6 +185,7 @@ impl Runtime {
                 sink: config.sink,
                 registry: RwLock::new(HashMap::new()),
                 custom: Vec::new(),
+                default_disk_quota: config.default_disk_quota,
                 empty_root: create_empty_root()?,
             }),
             _ticker: ticker,

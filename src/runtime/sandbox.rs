@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::manifest::{InstanceMode, Manifest, Permissions, Resources};
-use crate::security::NetworkPolicy;
+use crate::manifest::{DiskQuota, InstanceMode, Manifest, Permissions, Resources};
+use crate::security::{DiskUsage, NetworkPolicy};
 
 use super::EventSink;
 
@@ -31,6 +31,8 @@ pub struct Sandbox {
     pub custom_capabilities: Vec<String>,
     /// What its instances used, for metrics.
     pub usage: Arc<Usage>,
+    /// What its writable grants hold, against its disk quota (`None`: no cap).
+    pub disk: Option<Arc<DiskUsage>>,
 }
 
 /// Resource use of all instances of one loaded component.
@@ -43,9 +45,21 @@ pub struct Usage {
 }
 
 impl Sandbox {
-    /// Builds the sandbox of `manifest`, resolving path grants against `data_root`.
-    pub fn new(manifest: &Manifest, data_root: PathBuf, sink: Arc<dyn EventSink>) -> Self {
+    /// Builds the sandbox of `manifest`, resolving path grants against
+    /// `data_root`; `default_quota` fills the disk caps the manifest leaves open.
+    pub fn new(
+        manifest: &Manifest,
+        data_root: PathBuf,
+        sink: Arc<dyn EventSink>,
+        default_quota: DiskQuota,
+    ) -> Self {
         let c = &manifest.component;
+        let disk = DiskUsage::new(
+            manifest.permissions.disk_quota.or(default_quota),
+            &manifest.permissions.filesystem,
+            &data_root,
+        )
+        .map(Arc::new);
         let version = c.version.to_string();
         Sandbox {
             network: Arc::new(NetworkPolicy::new(
@@ -67,6 +81,7 @@ impl Sandbox {
             data_root,
             custom_capabilities: manifest.permissions.custom.clone(),
             usage: Arc::new(Usage::default()),
+            disk,
         }
     }
 }

@@ -95,12 +95,23 @@ impl WasiHttpView for HostState {
     }
 }
 
-/// Enforces `max_memory_bytes` and remembers a refused growth, so the trap it causes
-/// can be reported as a memory limit rather than a generic trap.
+/// Bytes a table element is counted as (a pointer on the host).
+const TABLE_ELEMENT_BYTES: u64 = 8;
+
+/// Enforces `max_memory_bytes` for the whole instance: the sum of every linear
+/// memory and table of every core module in it (a component may hold many), so
+/// that splitting an allocation across memories gains nothing. It also remembers
+/// a refused growth, so the trap it causes is reported as a memory limit.
+///
+/// Wasmtime asks the limiter for every memory and table when it is created
+/// (`current = 0`) and whenever it grows, under the pooling and the on-demand
+/// allocator alike, so the running total is exact in both.
 pub struct MemoryLimiter {
     max_bytes: u64,
+    /// Bytes of all memories and tables of this instance so far.
+    total: u64,
     usage: Arc<super::sandbox::Usage>,
-    /// The size a refused growth asked for.
+    /// The instance total a refused growth asked for.
     pub(crate) refused: Option<u64>,
 }
 
@@ -108,43 +119,76 @@ impl MemoryLimiter {
     fn new(max_bytes: u64, usage: Arc<super::sandbox::Usage>) -> Self {
         MemoryLimiter {
             max_bytes,
+            total: 0,
             usage,
             refused: None,
         }
+    }
+
+    /// Accounts for one memory or table going from `current` to `desired` bytes.
+    fn grow(&mut self, what: &str, current: u64, desired: u64) -> wasmtime::Result<bool> {
+        let total = self.total.saturating_sub(current).saturating_add(desired);
+        if total > self.max_bytes {
+            self.refused = Some(total);
+            // An error (not `Ok(false)`) traps at once: guests cannot silently retry.
+            return Err(wasmtime::format_err!(
+                "memory limit exceeded: growing a {what} would bring the instance to {total} bytes \
+                 (all its memories and tables together), but max_memory_bytes is {}",
+                self.max_bytes
+            ));
+        }
+        self.total = total;
+        self.usage
+            .memory_high_water
+            .fetch_max(total, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired as u64 > self.max_bytes {
-            self.refused = Some(desired as u64);
-            // An error (not `Ok(false)`) traps at once: guests cannot silently retry.
-            return Err(wasmtime::format_err!(
-                "memory limit exceeded: growing linear memory to {desired} bytes, but max_memory_bytes is {}",
-                self.max_bytes
-            ));
-        }
-        self.usage
-            .memory_high_water
-            .fetch_max(desired as u64, std::sync::atomic::Ordering::Relaxed);
-        Ok(true)
+        self.grow("linear memory", current as u64, desired as u64)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        // Tables hold pointers; a million elements is far beyond any real component.
-        Ok(desired <= 1_000_000)
+        self.grow(
+            "table",
+            current as u64 * TABLE_ELEMENT_BYTES,
+            desired as u64 * TABLE_ELEMENT_BYTES,
+        )
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
+    fn instances(&self) -> usize {
+        MAX_CORE_INSTANCES
     }
 }
+
+/// Core instances, memories and tables one component instance may create. The
+/// pooling allocator is configured with the same numbers, so a component runs
+/// (or is refused) identically under either allocator.
+pub(crate) const MAX_CORE_INSTANCES: usize = 32;
+/// See [`MAX_CORE_INSTANCES`].
+pub(crate) const MAX_MEMORIES: usize = 8;
+/// See [`MAX_CORE_INSTANCES`].
+pub(crate) const MAX_TABLES: usize = 16;
 
 /// A token bucket for guest log lines: a burst of 200, refilled at 100 lines/s.
 pub struct LogBudget {

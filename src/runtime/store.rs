@@ -10,7 +10,7 @@ use wasmtime::Store;
 use super::error::InvokeError;
 use super::loaded::LoadedComponent;
 use super::{HostState, Shared, engine};
-use crate::security::{Stdio, build_wasi_ctx};
+use crate::security::{SandboxError, Stdio, build_wasi_ctx};
 
 impl LoadedComponent {
     /// Waits for one of the `max_instances` slots (back-pressure).
@@ -38,6 +38,19 @@ impl Shared {
     ) -> Result<Store<HostState>, InvokeError> {
         let sandbox = loaded.sandbox.clone();
         let wasi = build_wasi_ctx(&sandbox, args, stdio, &self.empty_root).map_err(|e| {
+            if let SandboxError::Symlink { pattern, path, .. } = &e {
+                // Someone (usually the guest itself, in an earlier call) replaced a
+                // granted directory by a link: an escape attempt, reported as one.
+                self.sink.denied(&super::Denial {
+                    component: sandbox.name.clone(),
+                    version: sandbox.version.clone(),
+                    action: format!("open of the grant `{pattern}` through a symlink"),
+                    help: format!(
+                        "grants are never opened through symlinks; replace the link at {} by a directory",
+                        path.display()
+                    ),
+                });
+            }
             InvokeError::Instantiate {
                 component: sandbox.name.clone(),
                 message: e.to_string(),

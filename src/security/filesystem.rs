@@ -26,13 +26,13 @@ use crate::runtime::{Denial, HostState};
 
 /// The interface versions wasmtime-wasi 48 defines (guests importing older 0.2.x
 /// versions are matched to these).
-const TYPES: &str = "wasi:filesystem/types@0.2.12";
+pub(super) const TYPES: &str = "wasi:filesystem/types@0.2.12";
 const PREOPENS: &str = "wasi:filesystem/preopens@0.2.12";
 
 /// Guest paths of the descriptors an instance holds, by resource rep.
 pub type GuestPaths = HashMap<u32, String>;
 
-fn view(state: &mut HostState) -> WasiFilesystemCtxView<'_> {
+pub(super) fn view(state: &mut HostState) -> WasiFilesystemCtxView<'_> {
     WasiFilesystemCtxView {
         ctx: state.wasi.filesystem(),
         table: &mut state.table,
@@ -40,7 +40,10 @@ fn view(state: &mut HostState) -> WasiFilesystemCtxView<'_> {
 }
 
 /// Turns wasmtime-wasi's result into the guest's, trapping on host errors.
-fn settle<T>(state: &mut HostState, result: FsResult<T>) -> wasmtime::Result<Result<T, ErrorCode>> {
+pub(super) fn settle<T>(
+    state: &mut HostState,
+    result: FsResult<T>,
+) -> wasmtime::Result<Result<T, ErrorCode>> {
     match result {
         Ok(value) => Ok(Ok(value)),
         Err(e) => Ok(Err(view(state).convert_error_code(e)?)),
@@ -151,6 +154,9 @@ pub fn add_filesystem_reporting(linker: &mut Linker<HostState>) -> wasmtime::Res
                 let write = flags.contains(DescriptorFlags::WRITE)
                     || oflags.intersects(OpenFlags::CREATE | OpenFlags::TRUNCATE);
                 let state = store.data_mut();
+                if oflags.contains(OpenFlags::CREATE) {
+                    super::disk_writes::charge(state, 0, 1)?;
+                }
                 let result = view(state)
                     .open_at(fd, path_flags, path.clone(), oflags, flags)
                     .await;
@@ -215,6 +221,9 @@ pub fn add_filesystem_reporting(linker: &mut Linker<HostState>) -> wasmtime::Res
                 Box::new(async move {
                     let rep = fd.rep();
                     let state = store.data_mut();
+                    if name == "[method]descriptor.create-directory-at" {
+                        super::disk_writes::charge(state, 0, 1)?;
+                    }
                     let mut fs = view(state);
                     let result = match name {
                         "[method]descriptor.create-directory-at" => {

@@ -6,14 +6,20 @@
 //! lookup and connection ([`NetworkPolicy`]).
 
 mod capabilities;
+mod disk_quota;
+mod disk_writes;
 mod filesystem;
+mod grant_dirs;
 mod http;
 mod name_lookup;
 mod network;
 mod wasi_ctx;
 
 pub use capabilities::{Capability, check_capabilities, required_capability};
+pub use disk_quota::{DiskQuotaExceeded, DiskUsage, QuotaStream};
+pub use disk_writes::add_disk_quota;
 pub use filesystem::{GuestPaths, add_filesystem_reporting};
+pub use grant_dirs::{CreateMissing, open_grants};
 pub use http::HttpPolicy;
 pub use name_lookup::add_filtered_name_lookup;
 pub use network::{NetworkPolicy, SocketUse};

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
+use super::grant_dirs::{CreateMissing, fd_path, open_grants};
 use super::network::SocketUse;
 use crate::manifest::Access;
 use crate::runtime::Sandbox;
@@ -20,6 +21,20 @@ pub enum SandboxError {
         pattern: String,
         /// Where it resolved on the host.
         path: PathBuf,
+    },
+    /// A directory on a grant's path is a symlink (perhaps planted by a guest that
+    /// can write where the grant lives): grants are never opened through one.
+    #[error(
+        "refused the grant `{pattern}`: `{}` on its path ({path}) is a symbolic link, and grants are never opened through symlinks",
+        link.display()
+    )]
+    Symlink {
+        /// The grant as written.
+        pattern: String,
+        /// Where it resolves on the host.
+        path: PathBuf,
+        /// The part of the grant's path that is a symlink.
+        link: PathBuf,
     },
     /// A granted directory could not be opened or created.
     #[error("cannot open the directory granted by `{pattern}` ({path}): {message}")]
@@ -70,30 +85,19 @@ pub fn build_wasi_ctx(
             builder.env(name, value.to_string_lossy());
         }
     }
-    for grant in &sandbox.permissions.filesystem {
-        let host = grant.host_path(&sandbox.data_root);
-        if !host.is_dir() {
-            if grant.access == Access::ReadOnly {
-                return Err(SandboxError::MissingDirectory {
-                    pattern: grant.pattern.clone(),
-                    path: host,
-                });
-            }
-            std::fs::create_dir_all(&host).map_err(|e| SandboxError::Directory {
-                pattern: grant.pattern.clone(),
-                path: host.clone(),
-                message: e.to_string(),
-            })?;
-        }
+    let grants = &sandbox.permissions.filesystem;
+    let dirs = open_grants(grants, &sandbox.data_root, CreateMissing::Writable)?;
+    for (grant, dir) in grants.iter().zip(&dirs) {
         let perms = match grant.access {
             Access::ReadOnly => FsPerms::ReadOnly,
             Access::ReadWrite => FsPerms::ReadWrite,
         };
+        // Opened through the descriptor the safe walk produced, never by name.
         builder
-            .preopened_dir(&host, grant.guest_path(), perms)
+            .preopened_dir(fd_path(dir), grant.guest_path(), perms)
             .map_err(|e| SandboxError::Directory {
                 pattern: grant.pattern.clone(),
-                path: host.clone(),
+                path: grant.host_path(&sandbox.data_root),
                 message: e.to_string(),
             })?;
     }

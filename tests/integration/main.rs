@@ -3,10 +3,13 @@
 mod build;
 mod cli_help;
 mod completions;
+mod escape;
 mod host;
 mod host_cli;
+mod host_sandbox;
 mod hostile;
 mod init;
+mod instance_limits;
 mod manifest;
 mod run;
 mod serve;

@@ -46,6 +46,14 @@ use crate::manifest::{Diagnostic, HostPattern, Manifest, PathGrant};
 
 pub use parse::{load, parse};
 
+/// What the writable grants of a hosted component may hold when its manifest
+/// sets no `[permissions.filesystem] max_bytes` / `max_files`: enough for caches
+/// and working files, far from filling a disk.
+pub const DEFAULT_DISK_QUOTA: crate::manifest::DiskQuota = crate::manifest::DiskQuota {
+    max_bytes: Some(256 << 20),
+    max_files: Some(10_000),
+};
+
 /// A parsed deploy policy. [`Policy::default`] caps nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Policy {
