@@ -4,7 +4,9 @@
 //!   `airssys:core/component`: body = data, `x-airssys-meta-*` headers = metadata
 //!   (both ways), component errors as JSON with 400/403/404/500, traps 500,
 //!   timeouts 504.
-//! - `GET /healthz` calls `health` of every served `airssys:core/component`.
+//! - `GET /healthz` (liveness) answers from the host's own state at once;
+//!   `GET /readyz` reports the background `health` checks of every served
+//!   `airssys:core/component` (see [`HealthBoard`]).
 //! - Every other request goes to the main component when it is a
 //!   `wasi:http/proxy`.
 //!
@@ -13,9 +15,11 @@
 //! they started on.
 
 mod directory;
+mod health;
 mod invoke;
 
 pub use directory::{Directory, LocalDirectory};
+pub use health::{HEALTH_INTERVAL, HEALTH_TIMEOUT, HealthBoard};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,7 +33,6 @@ use axum::routing::{get, post};
 use http_body_util::BodyExt;
 use serde_json::json;
 
-use crate::manifest::WorldName;
 use crate::runtime::InvokeError;
 
 /// Largest accepted request body: 16 MiB.
@@ -39,10 +42,22 @@ pub const MAX_BODY_BYTES: usize = 16 << 20;
 pub type AppState = Arc<dyn Directory>;
 
 /// The component routes: invoke, health, and proxy components as the fallback.
+/// Starts the background health checks (see [`HealthBoard`]), so it must be
+/// called within a tokio runtime.
 pub fn router(state: AppState) -> Router {
+    let board = HealthBoard::start(state.clone());
+    let (live, ready) = (state.clone(), state.clone());
+    let live_board = board.clone();
     Router::new()
         .route("/v1/components/{name}/invoke", post(invoke::invoke))
-        .route("/healthz", get(healthz))
+        .route(
+            "/healthz",
+            get(move || health::healthz(live.clone(), live_board.clone())),
+        )
+        .route(
+            "/readyz",
+            get(move || health::readyz(ready.clone(), board.clone())),
+        )
         .fallback(proxy)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -82,14 +97,22 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// A JSON error body: `{"error":{"kind":..,"message":..}}`.
+/// A JSON error body: `{"error":{"kind":..,"message":..}}`. A 503 (at capacity)
+/// tells the client when to retry.
 pub fn error_response(status: StatusCode, kind: &str, message: &str) -> Response {
-    (
+    let mut response = (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         json!({ "error": { "kind": kind, "message": message } }).to_string(),
     )
-        .into_response()
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("1"),
+        );
+    }
+    response
 }
 
 /// The HTTP status for a failed call.
@@ -103,41 +126,9 @@ pub fn status_for(error: &InvokeError) -> StatusCode {
             K::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         },
         InvokeError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+        InvokeError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
-}
-
-async fn healthz(State(state): State<AppState>) -> Response {
-    let mut report = serde_json::Map::new();
-    let mut healthy = true;
-    for component in state.health_targets() {
-        let status = match component.world() {
-            WorldName::AirssysComponent => match state.runtime().health(&component).await {
-                Ok(crate::runtime::bindings::HealthStatus::Healthy) => "healthy",
-                Ok(crate::runtime::bindings::HealthStatus::Degraded) => "degraded",
-                Ok(crate::runtime::bindings::HealthStatus::Unhealthy) | Err(_) => "unhealthy",
-            },
-            _ => "healthy",
-        };
-        healthy &= status != "unhealthy";
-        report.insert(
-            component.name().to_string(),
-            json!({ "status": status, "version": component.version() }),
-        );
-    }
-    let status = if healthy {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body =
-        json!({ "status": if healthy { "healthy" } else { "unhealthy" }, "components": report });
-    (
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
 }
 
 async fn proxy(State(state): State<AppState>, request: Request) -> Response {

@@ -111,8 +111,3 @@ impl Drop for EpochTicker {
         }
     }
 }
-
-/// Epoch ticks covering `ms` milliseconds (at least one).
-pub fn ticks_for(ms: u64) -> u64 {
-    (ms / EPOCH_TICK.as_millis() as u64).max(1)
-}

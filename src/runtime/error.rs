@@ -128,6 +128,24 @@ pub enum InvokeError {
         /// The trap and its wasm backtrace.
         message: String,
     },
+    /// The host or the component is at capacity and its wait queue is full; the
+    /// call did not run (HTTP 503 with `Retry-After`).
+    #[error("{message}")]
+    Busy {
+        /// Which limit was reached.
+        message: String,
+    },
+    /// A `messaging` call back into a component already in the call chain, which
+    /// has no free instance: waiting could only end at the deadline.
+    #[error(
+        "re-entrant call to {component}: no instance free, max_instances = {max_instances}"
+    )]
+    Reentrant {
+        /// The component called again.
+        component: String,
+        /// Its `[resources] max_instances`.
+        max_instances: u32,
+    },
     /// The instance could not be created.
     #[error("could not instantiate {component}: {message}")]
     Instantiate {
@@ -160,6 +178,8 @@ impl InvokeError {
             InvokeError::StackOverflow { .. } => "stack-overflow",
             InvokeError::Trap { .. } => "trap",
             InvokeError::Instantiate { .. } => "instantiate",
+            InvokeError::Busy { .. } => "busy",
+            InvokeError::Reentrant { .. } => "reentrant",
             InvokeError::WrongWorld { .. } => "wrong-world",
         }
     }

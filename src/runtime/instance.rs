@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::Store;
 
 use super::bindings::{self, ComponentInput, ExecutionContext};
 use super::error::{InvokeError, classify};
 use super::loaded::{Entry, LoadedComponent};
-use super::store::arm;
+use super::store::arm_until;
 use super::{HostState, Shared};
 use crate::manifest::InstanceMode;
 use crate::security::Stdio;
@@ -75,18 +75,29 @@ fn record_fuel(store: &wasmtime::Store<HostState>) {
     }
 }
 
-/// Bounds a call by wall-clock time as well, for time spent blocked in the host.
-async fn bounded<T>(limit_ms: u64, call: impl Future<Output = T>) -> Option<T> {
-    tokio::time::timeout(Duration::from_millis(limit_ms) + HOST_GRACE, call)
+/// Bounds a call by wall-clock time as well, for time spent blocked in the host
+/// (where the epoch callback cannot end it).
+async fn bounded<T>(deadline: Instant, call: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout_at((deadline + HOST_GRACE).into(), call)
         .await
         .ok()
+}
+
+/// Who is calling, for a call made through `messaging`: its deadline bounds the
+/// callee's, and its chain of components detects re-entrant calls.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// When the caller's own call ends.
+    pub(crate) deadline: Instant,
+    /// The components of the chain, outermost first, the caller last.
+    pub(crate) chain: Vec<String>,
 }
 
 impl Shared {
     async fn new_instance(
         self: &Arc<Self>,
         loaded: &LoadedComponent,
-        depth: u32,
+        deadline: Instant,
     ) -> Result<Instance, InvokeError> {
         let Entry::Component(pre) = &loaded.entry else {
             return Err(InvokeError::WrongWorld {
@@ -96,9 +107,10 @@ impl Shared {
             });
         };
         let sandbox = loaded.sandbox.clone();
-        let mut store = self.new_store(loaded, &[], Stdio::Diagnostics, depth)?;
+        let mut store = self.new_store(loaded, &[], Stdio::Diagnostics, 0)?;
         let limit = sandbox.resources.max_execution_ms;
-        let bindings = match bounded(limit, pre.instantiate_async(&mut store)).await {
+        arm_until(&mut store, deadline);
+        let bindings = match bounded(deadline, pre.instantiate_async(&mut store)).await {
             Some(Ok(bindings)) => bindings,
             Some(Err(e)) => {
                 return Err(match classify(e, &store, &sandbox.resources) {
@@ -111,11 +123,11 @@ impl Shared {
             }
             None => return Err(InvokeError::Timeout { limit_ms: limit }),
         };
-        arm(&mut store);
+        arm_until(&mut store, deadline);
         let init = bindings
             .airssys_core_lifecycle()
             .call_init(&mut store, &sandbox.config);
-        match bounded(limit, init).await {
+        match bounded(deadline, init).await {
             Some(Ok(Ok(()))) => Ok(Instance { store, bindings }),
             Some(Ok(Err(e))) => Err(InvokeError::Init(e.into())),
             Some(Err(e)) => Err(classify(e, &store, &sandbox.resources)),
@@ -123,23 +135,38 @@ impl Shared {
         }
     }
 
-    /// Runs `execute` with the component's limits; `depth` counts nested
-    /// `messaging` calls.
+    /// Runs `execute` with the component's limits; `caller` is set for calls
+    /// made through `messaging`.
     pub(crate) async fn invoke(
         self: Arc<Self>,
         loaded: Arc<LoadedComponent>,
         invocation: Invocation,
-        depth: u32,
+        caller: Option<Caller>,
     ) -> Result<Output, InvokeError> {
+        let resources = loaded.sandbox.resources;
+        let own = Instant::now() + Duration::from_millis(resources.max_execution_ms);
+        let deadline = caller.as_ref().map_or(own, |c| c.deadline.min(own));
+        let mut chain = caller.map(|c| c.chain).unwrap_or_default();
+        let reentrant = chain.iter().any(|c| c == loaded.name());
         // Back-pressure: at most `max_instances` calls of this component at once.
-        let _slot = loaded.acquire_slot().await?;
+        // A component already up the chain waits for itself: refuse at once.
+        let _slot = if reentrant {
+            loaded.try_slot().ok_or_else(|| InvokeError::Reentrant {
+                component: loaded.name().into(),
+                max_instances: resources.max_instances,
+            })?
+        } else {
+            loaded.acquire_slot(deadline).await?
+        };
         let reused = loaded.take_idle();
         let mut instance = match reused {
             Some(instance) => instance,
-            None => self.new_instance(&loaded, depth).await?,
+            None => self.new_instance(&loaded, deadline).await?,
         };
-        instance.store.data_mut().call_depth = depth;
-        let resources = loaded.sandbox.resources;
+        chain.push(loaded.name().to_string());
+        let state = instance.store.data_mut();
+        state.call_depth = chain.len() as u32 - 1;
+        state.call_chain = chain;
         let request_id = invocation.request_id.unwrap_or_else(next_request_id);
         let input = ComponentInput {
             data: invocation.data,
@@ -148,13 +175,15 @@ impl Shared {
                 request_id: request_id.clone(),
                 component: loaded.sandbox.name.clone(),
                 version: loaded.sandbox.version.clone(),
-                deadline_ms: resources.max_execution_ms,
+                deadline_ms: deadline
+                    .saturating_duration_since(Instant::now())
+                    .as_millis() as u64,
             },
         };
-        arm(&mut instance.store);
+        arm_until(&mut instance.store, deadline);
         let lifecycle = instance.bindings.airssys_core_lifecycle();
         let result = bounded(
-            resources.max_execution_ms,
+            deadline,
             lifecycle.call_execute(&mut instance.store, &input),
         )
         .await;
@@ -183,20 +212,16 @@ impl Shared {
         self: Arc<Self>,
         loaded: Arc<LoadedComponent>,
     ) -> Result<bindings::HealthStatus, InvokeError> {
-        let _slot = loaded.acquire_slot().await?;
+        let resources = loaded.sandbox.resources;
+        let deadline = Instant::now() + Duration::from_millis(resources.max_execution_ms);
+        let _slot = loaded.acquire_slot(deadline).await?;
         let mut instance = match loaded.take_idle() {
             Some(instance) => instance,
-            None => self.new_instance(&loaded, 0).await?,
+            None => self.new_instance(&loaded, deadline).await?,
         };
-        arm(&mut instance.store);
-        let resources = loaded.sandbox.resources;
+        arm_until(&mut instance.store, deadline);
         let lifecycle = instance.bindings.airssys_core_lifecycle();
-        match bounded(
-            resources.max_execution_ms,
-            lifecycle.call_health(&mut instance.store),
-        )
-        .await
-        {
+        match bounded(deadline, lifecycle.call_health(&mut instance.store)).await {
             None => Err(InvokeError::Timeout {
                 limit_ms: resources.max_execution_ms,
             }),
@@ -211,10 +236,11 @@ impl Shared {
 
 /// Calls `shutdown` (within the time limit) before the instance is dropped.
 async fn shutdown(mut instance: Instance) {
-    arm(&mut instance.store);
     let limit = instance.store.data().sandbox.resources.max_execution_ms;
+    let deadline = Instant::now() + Duration::from_millis(limit);
+    arm_until(&mut instance.store, deadline);
     let lifecycle = instance.bindings.airssys_core_lifecycle();
-    let _ = bounded(limit, lifecycle.call_shutdown(&mut instance.store)).await;
+    let _ = bounded(deadline, lifecycle.call_shutdown(&mut instance.store)).await;
 }
 
 impl LoadedComponent {
@@ -267,8 +293,6 @@ impl LoadedComponent {
 
     /// Instances alive right now: idle ones plus those running a call.
     pub fn live_instances(&self) -> usize {
-        let busy = (self.sandbox.resources.max_instances as usize)
-            .saturating_sub(self.slots.available_permits());
-        self.idle_instances() + busy
+        self.idle_instances() + self.slots.busy()
     }
 }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::Semaphore;
 use wasmtime::component::{HasSelf, Linker};
 
+use super::admission::Admission;
 use super::bindings;
 use super::cache::CompileSource;
 use super::error::LoadError;
@@ -58,7 +58,8 @@ pub struct LoadedComponent {
     pub(crate) sandbox: Arc<Sandbox>,
     pub(crate) entry: Entry,
     pub(crate) world: WorldName,
-    pub(crate) slots: Arc<Semaphore>,
+    /// Its `max_instances` slots and their bounded wait queue.
+    pub(crate) slots: Admission,
     pub(crate) idle: Mutex<Vec<Instance>>,
     /// Set when a newer version replaced this one: finished instances are shut
     /// down instead of pooled.
@@ -177,7 +178,7 @@ pub(crate) fn prepare(
         sandbox,
         entry,
         world,
-        slots: Arc::new(Semaphore::new(max_instances)),
+        slots: Admission::new(max_instances),
         idle: Mutex::new(Vec::new()),
         retired: AtomicBool::new(false),
         info,

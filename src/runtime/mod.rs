@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod admission;
 pub mod bindings;
 mod cache;
 mod command;
@@ -34,6 +35,7 @@ mod store;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use wasmtime::Engine;
 use wasmtime::component::Linker;
@@ -63,6 +65,20 @@ pub struct RuntimeConfig {
     /// Disk caps for components whose manifest sets none (a host's default);
     /// `DiskQuota::default()` caps nothing.
     pub default_disk_quota: DiskQuota,
+    /// Calls that may execute guest code at once, host-wide (beyond them calls
+    /// wait in a bounded queue, then are refused as busy); `None` is
+    /// [`default_concurrent_calls`].
+    pub max_concurrent_calls: Option<usize>,
+}
+
+/// The default host-wide cap on executing calls: two per core, at least four.
+/// Guests yield at every epoch tick, so this many looping guests delay other
+/// work on the executor by a few milliseconds at most.
+pub fn default_concurrent_calls() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 2)
+        .unwrap_or(4)
+        .max(4)
 }
 
 impl Default for RuntimeConfig {
@@ -75,6 +91,7 @@ impl Default for RuntimeConfig {
                 min_level: LogLevel::Info,
             }),
             default_disk_quota: DiskQuota::default(),
+            max_concurrent_calls: None,
         }
     }
 }
@@ -97,12 +114,14 @@ pub struct Shared {
     pub(crate) engine: Engine,
     cache: Option<ArtifactCache>,
     kv_path: Option<PathBuf>,
-    kv: OnceLock<Result<KvStore, String>>,
+    kv: OnceLock<Result<Arc<KvStore>, String>>,
     pub(crate) sink: Arc<dyn EventSink>,
     registry: RwLock<HashMap<String, Arc<LoadedComponent>>>,
     custom: Vec<CustomInterface>,
     /// See [`RuntimeConfig::default_disk_quota`].
     pub(crate) default_disk_quota: DiskQuota,
+    /// The host-wide gate on executing calls.
+    pub(crate) executing: admission::Admission,
     /// An empty directory preopened read-only at `/` for guests (see
     /// `security::filesystem`); removed when the runtime goes away.
     pub(crate) empty_root: PathBuf,
@@ -142,14 +161,17 @@ fn create_empty_root() -> Result<PathBuf, LoadError> {
 
 impl Shared {
     /// The key-value store, opened on first use.
-    pub(crate) fn kv(&self) -> Result<&KvStore, String> {
+    pub(crate) fn kv(&self) -> Result<Arc<KvStore>, String> {
         self.kv
-            .get_or_init(|| match &self.kv_path {
-                Some(path) => KvStore::open(path).map_err(|e| e.to_string()),
-                None => KvStore::in_memory().map_err(|e| e.to_string()),
+            .get_or_init(|| {
+                match &self.kv_path {
+                    Some(path) => KvStore::open(path),
+                    None => KvStore::in_memory(),
+                }
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
             })
-            .as_ref()
-            .map_err(Clone::clone)
+            .clone()
     }
 
     /// A loaded component by name (the target of `messaging`).
@@ -186,6 +208,12 @@ impl Runtime {
                 registry: RwLock::new(HashMap::new()),
                 custom: Vec::new(),
                 default_disk_quota: config.default_disk_quota,
+                executing: admission::Admission::new(
+                    config
+                        .max_concurrent_calls
+                        .unwrap_or_else(default_concurrent_calls)
+                        .max(1),
+                ),
                 empty_root: create_empty_root()?,
             }),
             _ticker: ticker,
@@ -339,10 +367,17 @@ impl Runtime {
         component: &Arc<LoadedComponent>,
         invocation: Invocation,
     ) -> Result<Output, InvokeError> {
+        let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
+        let _running = self.shared.admit(Instant::now() + limit).await?;
         self.shared
             .clone()
-            .invoke(component.clone(), invocation, 0)
+            .invoke(component.clone(), invocation, None)
             .await
+    }
+
+    /// Calls executing guest code right now, and the host-wide cap.
+    pub fn executing_calls(&self) -> (usize, usize) {
+        (self.shared.executing.busy(), self.shared.executing.size())
     }
 
     /// Calls `health` on a fresh or pooled instance.
@@ -350,6 +385,8 @@ impl Runtime {
         &self,
         component: &Arc<LoadedComponent>,
     ) -> Result<bindings::HealthStatus, InvokeError> {
+        let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
+        let _running = self.shared.admit(Instant::now() + limit).await?;
         self.shared.clone().health(component.clone()).await
     }
 
@@ -369,6 +406,8 @@ impl Runtime {
         component: &Arc<LoadedComponent>,
         request: http::Request<http_body_util::Full<bytes::Bytes>>,
     ) -> Result<http::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody>, InvokeError> {
+        let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
+        let _running = self.shared.admit(Instant::now() + limit).await?;
         proxy::handle(&self.shared, component, request).await
     }
 

@@ -27,7 +27,9 @@ pub(crate) async fn handle(
             operation: "wasi:http/incoming-handler.handle",
         });
     };
-    let _slot = loaded.acquire_slot().await?;
+    let _slot = loaded
+        .acquire_slot(std::time::Instant::now() + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms))
+        .await?;
     let sandbox = loaded.sandbox.clone();
     let instantiate_error = |message: String| InvokeError::Instantiate {
         component: sandbox.name.clone(),

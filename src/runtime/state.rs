@@ -26,6 +26,12 @@ pub struct HostState {
     pub(crate) log_budget: LogBudget,
     /// How many `messaging.call`s deep this instance runs (0 for a top-level call).
     pub(crate) call_depth: u32,
+    /// When the current call must end: its own `max_execution_ms`, or its
+    /// caller's remaining time if sooner. Checked at every epoch tick.
+    pub(crate) deadline: Instant,
+    /// The components of the `messaging` chain this call runs in, outermost
+    /// first (to refuse a re-entrant call that could never get an instance).
+    pub(crate) call_chain: Vec<String>,
     /// Pending name lookups (resource rep → name), to learn granted addresses.
     pub(crate) lookups: HashMap<u32, String>,
     /// Guest paths of open descriptors, for filesystem denial reports.
@@ -50,6 +56,8 @@ impl HostState {
             shared,
             log_budget: LogBudget::new(),
             call_depth,
+            deadline: Instant::now(),
+            call_chain: Vec::new(),
             lookups: HashMap::new(),
             fs_paths: HashMap::new(),
             extensions: HashMap::new(),

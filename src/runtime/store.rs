@@ -5,23 +5,72 @@
 use std::sync::Arc;
 
 use tokio::sync::OwnedSemaphorePermit;
-use wasmtime::Store;
+use std::time::{Duration, Instant};
+
+use wasmtime::{Store, UpdateDeadline};
 
 use super::error::InvokeError;
 use super::loaded::LoadedComponent;
-use super::{HostState, Shared, engine};
+use super::admission::Refused;
+use super::{HostState, Shared};
 use crate::security::{SandboxError, Stdio, build_wasi_ctx};
 
 impl LoadedComponent {
-    /// Waits for one of the `max_instances` slots (back-pressure).
-    pub(crate) async fn acquire_slot(&self) -> Result<OwnedSemaphorePermit, InvokeError> {
-        self.slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| InvokeError::Instantiate {
+    /// One of the `max_instances` slots, waiting in a bounded queue until
+    /// `deadline` at the latest (back-pressure, never an unbounded wait).
+    pub(crate) async fn acquire_slot(
+        &self,
+        deadline: Instant,
+    ) -> Result<OwnedSemaphorePermit, InvokeError> {
+        self.slots.enter(deadline).await.map_err(|refused| match refused {
+            Refused::Full => InvokeError::Busy {
+                message: format!(
+                    "{} is at capacity: all {} instances are busy and {} calls are waiting",
+                    self.name(),
+                    self.slots.size(),
+                    self.slots.waiting()
+                ),
+            },
+            Refused::Deadline => InvokeError::Timeout {
+                limit_ms: self.sandbox.resources.max_execution_ms,
+            },
+            Refused::Closed => InvokeError::Instantiate {
                 component: self.name().into(),
                 message: "the component is shutting down".into(),
+            },
+        })
+    }
+
+    /// A slot if one is free right now.
+    pub(crate) fn try_slot(&self) -> Option<OwnedSemaphorePermit> {
+        self.slots.try_enter()
+    }
+}
+
+impl Shared {
+    /// One of the host-wide slots for a call that starts executing guest code
+    /// (nested `messaging` calls run within their caller's slot).
+    pub(crate) async fn admit(
+        &self,
+        deadline: Instant,
+    ) -> Result<OwnedSemaphorePermit, InvokeError> {
+        self.executing
+            .enter(deadline)
+            .await
+            .map_err(|refused| match refused {
+                Refused::Deadline => InvokeError::Busy {
+                    message: format!(
+                        "the host is at capacity: {} calls are executing and others waited until this call's deadline",
+                        self.executing.size()
+                    ),
+                },
+                _ => InvokeError::Busy {
+                    message: format!(
+                        "the host is at capacity: {} calls are executing and {} are waiting",
+                        self.executing.size(),
+                        self.executing.waiting()
+                    ),
+                },
             })
     }
 }
@@ -61,16 +110,36 @@ impl Shared {
             HostState::new(wasi, sandbox, self.clone(), depth),
         );
         store.limiter(|state| &mut state.limiter);
-        store.epoch_deadline_trap();
+        // At every epoch tick the guest gives the executor back (so no guest,
+        // however long it loops, holds a worker thread for more than one tick),
+        // and past its call's deadline it traps.
+        store.epoch_deadline_callback(|context| {
+            if Instant::now() >= context.data().deadline {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::YieldCustom(
+                    1,
+                    Box::pin(tokio::task::yield_now()),
+                ))
+            }
+        });
         arm(&mut store);
         Ok(store)
     }
 }
 
-/// Sets the per-call budgets: fuel and the epoch deadline.
+/// Sets the per-call budgets: fuel, and a deadline `max_execution_ms` from now.
 pub(crate) fn arm(store: &mut Store<HostState>) {
+    let limit = store.data().sandbox.resources.max_execution_ms;
+    arm_until(store, Instant::now() + Duration::from_millis(limit));
+}
+
+/// Sets the per-call budgets: fuel, and `deadline` (a caller's may be sooner
+/// than this component's own limit).
+pub(crate) fn arm_until(store: &mut Store<HostState>, deadline: Instant) {
     let resources = store.data().sandbox.resources;
     // Fuel is always metered (one engine for all components); no limit means all of it.
     let _ = store.set_fuel(resources.max_fuel.unwrap_or(u64::MAX));
-    store.set_epoch_deadline(engine::ticks_for(resources.max_execution_ms));
+    store.data_mut().deadline = deadline;
+    store.set_epoch_deadline(1);
 }

@@ -315,7 +315,7 @@ fn invoke_maps_errors_metadata_and_health_to_http() {
 }
 
 #[test]
-fn unhealthy_components_fail_healthz() {
+fn unhealthy_components_fail_readyz_not_healthz() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(guest("hostile"), tmp.path().join("h.wasm")).unwrap();
     std::fs::write(
@@ -334,8 +334,20 @@ fn unhealthy_components_fail_healthz() {
             "127.0.0.1:0",
         ],
     );
+    // Liveness does not depend on a component's own health…
     let health = get(&server.url("/healthz")).unwrap();
-    assert_eq!(health.status, 503, "{}", health.body);
+    assert_eq!(health.status, 200, "{}", health.body);
+    // …readiness does, once the background check has run.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = get(&server.url("/readyz")).unwrap();
+        assert_eq!(ready.status, 503, "{}", ready.body);
+        if ready.body.contains("\"unhealthy\"") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", ready.body);
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]

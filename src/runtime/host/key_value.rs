@@ -4,7 +4,9 @@
 use crate::runtime::HostState;
 use crate::runtime::bindings::ComponentError;
 use crate::runtime::bindings::airssys::core::key_value::Host;
-use crate::store::KvError;
+use std::sync::Arc;
+
+use crate::store::{KvError, KvStore};
 
 use super::deny;
 
@@ -24,10 +26,26 @@ impl HostState {
         }
     }
 
-    fn kv(&self) -> Result<&crate::store::KvStore, ComponentError> {
+    fn kv(&self) -> Result<Arc<KvStore>, ComponentError> {
         self.shared
             .kv()
             .map_err(|e| ComponentError::Internal(format!("key-value store unavailable: {e}")))
+    }
+
+    /// Runs `op` on the store on a blocking thread: SQLite work (and its lock)
+    /// never holds an executor thread that other calls and `/healthz` need.
+    fn on_store<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&KvStore, &str) -> Result<T, KvError> + Send + 'static,
+    ) -> impl Future<Output = Result<Result<T, KvError>, ComponentError>> + Send + 'static {
+        let kv = self.kv();
+        let name = self.sandbox.name.clone();
+        async move {
+            let kv = kv?;
+            tokio::task::spawn_blocking(move || op(&kv, &name))
+                .await
+                .map_err(|e| ComponentError::Internal(format!("key-value operation failed: {e}")))
+        }
     }
 }
 
@@ -49,13 +67,19 @@ impl Host for HostState {
     async fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, ComponentError> {
         self.storage_quota("get")?;
         check_key(&key)?;
-        self.kv()?.get(&self.sandbox.name, &key).map_err(internal)
+        self.on_store(move |kv, name| kv.get(name, &key))
+            .await?
+            .map_err(internal)
     }
 
     async fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), ComponentError> {
         let max_bytes = self.storage_quota("set")?;
         check_key(&key)?;
-        match self.kv()?.set(&self.sandbox.name, &key, &value, max_bytes) {
+        let stored = key.clone();
+        match self
+            .on_store(move |kv, name| kv.set(name, &stored, &value, max_bytes))
+            .await?
+        {
             Ok(()) => Ok(()),
             Err(e @ KvError::Quota { .. }) => Err(ComponentError::PermissionDenied(deny(
                 self,
@@ -69,17 +93,16 @@ impl Host for HostState {
     async fn delete(&mut self, key: String) -> Result<(), ComponentError> {
         self.storage_quota("delete")?;
         check_key(&key)?;
-        self.kv()?
-            .delete(&self.sandbox.name, &key)
-            .map(|_| ())
+        self.on_store(move |kv, name| kv.delete(name, &key).map(|_| ()))
+            .await?
             .map_err(internal)
     }
 
     async fn list_keys(&mut self, prefix: String) -> Result<Vec<String>, ComponentError> {
         self.storage_quota("list-keys")?;
         check_key(&prefix)?;
-        self.kv()?
-            .list_keys(&self.sandbox.name, &prefix)
+        self.on_store(move |kv, name| kv.list_keys(name, &prefix))
+            .await?
             .map_err(internal)
     }
 }

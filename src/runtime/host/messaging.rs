@@ -3,6 +3,7 @@
 
 use crate::runtime::bindings::ComponentError;
 use crate::runtime::bindings::airssys::core::messaging::Host;
+use crate::runtime::instance::Caller;
 use crate::runtime::{HostState, Invocation, InvokeError};
 
 use super::{MAX_CALL_DEPTH, deny};
@@ -37,8 +38,12 @@ impl Host for HostState {
             request_id: None,
         };
         let shared = self.shared.clone();
-        let depth = self.call_depth + 1;
-        match Box::pin(shared.invoke(component, invocation, depth)).await {
+        // The callee runs within what is left of this call's time.
+        let caller = Caller {
+            deadline: self.deadline,
+            chain: self.call_chain.clone(),
+        };
+        match Box::pin(shared.invoke(component, invocation, Some(caller))).await {
             Ok(output) => Ok(output.data),
             Err(InvokeError::Component(error)) => Err(error.into_wit()),
             Err(other) => Err(ComponentError::Internal(format!(
