@@ -126,7 +126,8 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s h -l h
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s V -l version -d 'Print version'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l listen -d 'Address to listen on' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l state -d 'State directory [default: $AIRSSYS_STATE_DIR or the user data dir]' -r -F
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l policy -d 'Policy file capping what deploys may ask for' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l policy -d 'Policy capping what deploys may ask for: a file, or `permissive` for no caps [default: the built-in policy: relative path grants only, no AIRSSYS_* variables, 512 MiB and 60 s per call]' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l max-concurrent-calls -d 'Calls that may execute guest code at once; more wait briefly, then get 503 [default: two per core, at least 4]' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"

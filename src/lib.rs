@@ -21,6 +21,7 @@
 //!   place while they serve (`run --listen --hot-reload`).
 //! - [`cli`] and [`output`]: the command-line front end.
 
+pub mod budget;
 pub mod build;
 pub mod cli;
 pub mod component;

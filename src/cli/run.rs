@@ -128,7 +128,16 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
                         );
                         ExitCode::FAILURE
                     }
-                    Err(other) => return Err(Error::Invoke(other)),
+                    Err(other) => {
+                        if let InvokeError::Trap {
+                            backtrace: Some(backtrace),
+                            ..
+                        } = &other
+                        {
+                            out.verbose("Backtrace", backtrace);
+                        }
+                        return Err(Error::Invoke(other));
+                    }
                 }
             }
             WorldName::WasiCommand => {

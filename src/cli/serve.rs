@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::host::layout::StateDir;
+use crate::host::policy::PolicySource;
 use crate::host::server::{HostOptions, run};
 use crate::http::shutdown_signal;
 use crate::output::Output;
@@ -24,9 +25,15 @@ pub struct ServeArgs {
     /// State directory [default: $AIRSSYS_STATE_DIR or the user data dir]
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
-    /// Policy file capping what deploys may ask for
-    #[arg(long, value_name = "FILE")]
+    /// Policy capping what deploys may ask for: a file, or `permissive` for no
+    /// caps [default: the built-in policy: relative path grants only, no
+    /// AIRSSYS_* variables, 512 MiB and 60 s per call]
+    #[arg(long, value_name = "FILE|permissive")]
     pub policy: Option<PathBuf>,
+    /// Calls that may execute guest code at once; more wait briefly, then get 503
+    /// [default: two per core, at least 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrent_calls: Option<u32>,
 }
 
 /// Runs the host until Ctrl-C/SIGTERM.
@@ -34,7 +41,16 @@ pub fn run_serve(out: &Output, args: ServeArgs) -> Result<ExitCode> {
     let options = HostOptions {
         listen: args.listen,
         state_dir: args.state.unwrap_or_else(StateDir::default_root),
-        policy: args.policy,
+        policy: match &args.policy {
+            Some(arg) => PolicySource::from_arg(arg.as_os_str()),
+            None => PolicySource::BuiltIn,
+        },
+        max_concurrent_calls: args.max_concurrent_calls.map(|n| n as usize),
+    };
+    let policy_note = match &options.policy {
+        PolicySource::BuiltIn => "built-in (relative path grants only, no AIRSSYS_* variables; --policy FILE|permissive to change)".to_string(),
+        PolicySource::Permissive => "permissive: deploys may ask for any grant".to_string(),
+        PolicySource::File(path) => path.display().to_string(),
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -43,6 +59,7 @@ pub fn run_serve(out: &Output, args: ServeArgs) -> Result<ExitCode> {
     let state = options.state_dir.clone();
     tokio.block_on(run(options, shutdown_signal(), |started| {
         out.status("Serving", format!("state in {}", state.display()));
+        out.status("Policy", &policy_note);
         out.status("Restored", format!("{} deployment(s)", started.restored));
         for (name, not_served) in &started.not_served {
             out.warning(

@@ -26,6 +26,7 @@ use serde_json::json;
 
 use super::error::HostError;
 use super::service::{DeployRequest, HostService, MAX_UPLOAD_BYTES, UpdateRequest};
+use crate::budget::TokenBucket;
 use crate::store::{AuditAction, NewAuditEntry};
 
 /// Header carrying the manifest of an upload, base64-encoded.
@@ -54,7 +55,11 @@ pub fn router(service: Arc<HostService>, token: String) -> axum::Router {
         .route("/v1/admin/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1))
         .layer(middleware::from_fn_with_state(
-            (service.clone(), token),
+            (
+                service.clone(),
+                token,
+                Arc::new(std::sync::Mutex::new(failure_budget())),
+            ),
             authenticate,
         ))
         .with_state(service)
@@ -62,7 +67,7 @@ pub fn router(service: Arc<HostService>, token: String) -> axum::Router {
 
 /// Refuses requests without the right bearer token (401, audited).
 async fn authenticate(
-    State((service, token)): State<(Arc<HostService>, Arc<String>)>,
+    State((service, token, budget)): State<AuthState>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -70,17 +75,35 @@ async fn authenticate(
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .and_then(|v| {
+            let (scheme, credentials) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| credentials.trim_start())
+        });
     if presented.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
         return next.run(request).await;
     }
-    let _ = service.db.record_event(NewAuditEntry {
-        actor: "anonymous",
-        action: AuditAction::AuthFailure,
-        component: None,
-        version: None,
-        detail: json!({ "path": request.uri().path(), "token_presented": presented.is_some() }),
-    });
+    // Failures are audited within a budget: a flood adds a bounded number of
+    // rows, each saying how many failures it stands for.
+    let recorded = budget
+        .lock()
+        .map(|mut b| b.take_counting())
+        .unwrap_or(Some(0));
+    if let Some(suppressed) = recorded {
+        let _ = service.db.record_event(NewAuditEntry {
+            actor: "anonymous",
+            action: AuditAction::AuthFailure,
+            component: None,
+            version: None,
+            detail: json!({
+                "path": request.uri().path(),
+                "token_presented": presented.is_some(),
+                "unrecorded_failures_before": suppressed,
+            }),
+        });
+    }
     let body = json!({ "error": {
         "kind": "unauthorized",
         "message": if presented.is_some() { "wrong admin token" } else { "missing admin token" },
@@ -99,17 +122,36 @@ async fn authenticate(
         .into_response()
 }
 
+/// The authentication middleware's state: the service, the token, the budget of
+/// audited failures.
+type AuthState = (
+    Arc<HostService>,
+    Arc<String>,
+    Arc<std::sync::Mutex<TokenBucket>>,
+);
+
+/// Audit rows for failed authentications: a burst of 20, then one every 6 s;
+/// failures beyond it are counted into the next row.
+fn failure_budget() -> TokenBucket {
+    TokenBucket::new(20.0, 1.0 / 6.0)
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The audited actor: the identity the credential proves (the admin token:
+/// `admin`), with the client's `x-airssys-actor` header recorded next to it as an
+/// unverified claim, e.g. `admin (claims "alice")`.
 fn actor(headers: &HeaderMap) -> String {
-    headers
+    let claim = headers
         .get(ACTOR_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
-        .unwrap_or("admin")
-        .to_string()
+        .filter(|v| !v.is_empty() && v.len() <= 128);
+    match claim {
+        Some(claim) => format!("admin (claims {claim:?})"),
+        None => "admin".to_string(),
+    }
 }
 
 async fn deploy(

@@ -14,7 +14,7 @@ use super::error::HostError;
 use super::events::AuditSink;
 use super::layout::StateDir;
 use super::metrics::{Metrics, PROMETHEUS_CONTENT_TYPE};
-use super::policy::{self, Policy};
+use super::policy::{self, PolicySource};
 use super::service::HostService;
 use super::traffic::TrafficTable;
 use crate::http::{self, AppState};
@@ -28,8 +28,10 @@ pub struct HostOptions {
     pub listen: SocketAddr,
     /// The state directory.
     pub state_dir: PathBuf,
-    /// A policy file capping what deploys may ask for.
-    pub policy: Option<PathBuf>,
+    /// The policy capping what deploys may ask for.
+    pub policy: PolicySource,
+    /// Calls executing guest code at once (`None`: the runtime's default).
+    pub max_concurrent_calls: Option<usize>,
 }
 
 /// What a started host tells its caller.
@@ -54,10 +56,7 @@ pub async fn run(
 ) -> Result<(), crate::Error> {
     let state_dir = StateDir::new(&options.state_dir);
     let token = state_dir.prepare()?;
-    let policy = match &options.policy {
-        Some(path) => policy::load(path)?,
-        None => Policy::default(),
-    };
+    let policy = options.policy.load()?;
     let db = Arc::new(StateDb::open(&state_dir.database()).map_err(host_error)?);
     let blobs = BlobStore::open(state_dir.root()).map_err(host_error)?;
     let audit = Arc::new(AuditSink::new(db.clone()));
@@ -67,6 +66,7 @@ pub async fn run(
         kv_path: Some(state_dir.key_value()),
         sink,
         default_disk_quota: policy::DEFAULT_DISK_QUOTA,
+        max_concurrent_calls: options.max_concurrent_calls,
         ..RuntimeConfig::default()
     })?;
     let metrics = Arc::new(Metrics::new());

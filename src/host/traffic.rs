@@ -215,15 +215,24 @@ impl Directory for TrafficTable {
         if let (Err(e), Some(audit)) = (outcome, &self.audit)
             && matches!(
                 e.kind(),
-                "trap" | "timeout" | "memory-limit" | "fuel-exhausted" | "stack-overflow"
+                "trap"
+                    | "timeout"
+                    | "memory-limit"
+                    | "fuel-exhausted"
+                    | "stack-overflow"
+                    | "disk-quota"
+                    | "cancelled"
             )
         {
-            audit.trap(
-                component.name(),
-                component.version(),
-                e.kind(),
-                &e.to_string(),
-            );
+            // The audit keeps the backtrace that HTTP clients never see.
+            let message = match e {
+                InvokeError::Trap {
+                    backtrace: Some(backtrace),
+                    ..
+                } => format!("{e}\n{backtrace}"),
+                _ => e.to_string(),
+            };
+            audit.trap(component.name(), component.version(), e.kind(), &message);
         }
         let outcome = match outcome {
             Ok(()) => Outcome::Ok,

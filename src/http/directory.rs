@@ -38,6 +38,47 @@ pub trait Directory: Send + Sync + 'static {
     }
 }
 
+/// Records a call as cancelled if it is dropped before [`CallRecord::finish`]
+/// (axum drops a handler's future when its client disconnects; the instance
+/// running the call is dropped with it).
+pub struct CallRecord<'a> {
+    directory: &'a dyn Directory,
+    component: Arc<LoadedComponent>,
+    started: std::time::Instant,
+    finished: bool,
+}
+
+impl<'a> CallRecord<'a> {
+    /// Starts timing a call of `component`.
+    pub fn start(directory: &'a dyn Directory, component: Arc<LoadedComponent>) -> Self {
+        CallRecord {
+            directory,
+            component,
+            started: std::time::Instant::now(),
+            finished: false,
+        }
+    }
+
+    /// Records the call's outcome.
+    pub fn finish(mut self, outcome: Result<(), &InvokeError>) {
+        self.finished = true;
+        self.directory
+            .record(&self.component, outcome, self.started.elapsed());
+    }
+}
+
+impl Drop for CallRecord<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.directory.record(
+                &self.component,
+                Err(&InvokeError::Cancelled),
+                self.started.elapsed(),
+            );
+        }
+    }
+}
+
 /// `run --listen`: the main component and its companions, by name; each name
 /// resolves to the runtime's current version, so a reload swaps it in.
 pub struct LocalDirectory {

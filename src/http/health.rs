@@ -88,7 +88,14 @@ impl HealthBoard {
         checked.retain(|name, _| results.iter().any(|(n, _, _)| n == name));
         let at = Instant::now();
         for (name, version, status) in results {
-            checked.insert(name, Checked { version, status, at });
+            checked.insert(
+                name,
+                Checked {
+                    version,
+                    status,
+                    at,
+                },
+            );
         }
     }
 

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::directory::CallRecord;
 use super::{AppState, error_response, status_for};
 use crate::manifest::WorldName;
 use crate::runtime::Invocation;
@@ -51,9 +52,9 @@ pub(super) async fn invoke(
         metadata,
         request_id,
     };
-    let started = std::time::Instant::now();
+    let record = CallRecord::start(state.as_ref(), component.clone());
     let result = state.runtime().invoke(&component, invocation).await;
-    state.record(&component, result.as_ref().map(|_| ()), started.elapsed());
+    record.finish(result.as_ref().map(|_| ()));
     match result {
         Ok(output) => {
             let mut response = (StatusCode::OK, output.data).into_response();

@@ -167,9 +167,9 @@ async fn proxy(State(state): State<AppState>, request: Request) -> Response {
     if let Ok(uri) = format!("http://{host}{path}").parse() {
         *request.uri_mut() = uri;
     }
-    let started = std::time::Instant::now();
+    let record = directory::CallRecord::start(state.as_ref(), component.clone());
     let result = state.runtime().handle_http(&component, request).await;
-    state.record(&component, result.as_ref().map(|_| ()), started.elapsed());
+    record.finish(result.as_ref().map(|_| ()));
     match result {
         Ok(response) => response.map(Body::new),
         Err(e) => error_response(status_for(&e), e.kind(), &e.to_string()),

@@ -86,8 +86,7 @@ impl Admission {
             return Err(Refused::Full);
         }
         let _waiting = Waiting(&self.waiting);
-        match tokio::time::timeout_at(deadline.into(), self.permits.clone().acquire_owned()).await
-        {
+        match tokio::time::timeout_at(deadline.into(), self.permits.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             Ok(Err(_)) => Err(Refused::Closed),
             Err(_) => Err(Refused::Deadline),

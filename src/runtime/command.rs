@@ -21,7 +21,10 @@ pub(crate) async fn run(
         });
     };
     let _slot = loaded
-        .acquire_slot(std::time::Instant::now() + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms))
+        .acquire_slot(
+            std::time::Instant::now()
+                + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms),
+        )
         .await?;
     let mut store = shared.new_store(loaded, &args, Stdio::Inherit, 0)?;
     let resources = loaded.sandbox.resources;

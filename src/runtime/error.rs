@@ -125,8 +125,11 @@ pub enum InvokeError {
     /// discarded.
     #[error("the component trapped: {message}")]
     Trap {
-        /// The trap and its wasm backtrace.
+        /// What trapped, in one line (safe to show to any client).
         message: String,
+        /// The wasm backtrace, for the host's own log, the audit log and
+        /// `run -v`; never sent to HTTP clients.
+        backtrace: Option<String>,
     },
     /// The host or the component is at capacity and its wait queue is full; the
     /// call did not run (HTTP 503 with `Retry-After`).
@@ -135,11 +138,13 @@ pub enum InvokeError {
         /// Which limit was reached.
         message: String,
     },
+    /// The caller went away (an HTTP client disconnected) before the call ended:
+    /// the call was dropped, its instance discarded.
+    #[error("cancelled: the caller went away; the instance was discarded")]
+    Cancelled,
     /// A `messaging` call back into a component already in the call chain, which
     /// has no free instance: waiting could only end at the deadline.
-    #[error(
-        "re-entrant call to {component}: no instance free, max_instances = {max_instances}"
-    )]
+    #[error("re-entrant call to {component}: no instance free, max_instances = {max_instances}")]
     Reentrant {
         /// The component called again.
         component: String,
@@ -179,6 +184,7 @@ impl InvokeError {
             InvokeError::Trap { .. } => "trap",
             InvokeError::Instantiate { .. } => "instantiate",
             InvokeError::Busy { .. } => "busy",
+            InvokeError::Cancelled => "cancelled",
             InvokeError::Reentrant { .. } => "reentrant",
             InvokeError::WrongWorld { .. } => "wrong-world",
         }
@@ -243,13 +249,16 @@ pub(crate) fn classify(
         Some(Trap::StackOverflow) => InvokeError::StackOverflow {
             kib: super::engine::MAX_WASM_STACK / 1024,
         },
-        _ => InvokeError::Trap {
-            message: format!("{error:?}")
-                .lines()
-                .take(12)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        },
+        _ => {
+            let full = format!("{error:?}");
+            let mut lines = full.lines();
+            let message = lines.next().unwrap_or("unknown trap").to_string();
+            let backtrace: Vec<&str> = lines.take(12).collect();
+            InvokeError::Trap {
+                message,
+                backtrace: (!backtrace.is_empty()).then(|| backtrace.join("\n")),
+            }
+        }
     }
 }
 

@@ -114,7 +114,7 @@ impl Shared {
             Some(Ok(bindings)) => bindings,
             Some(Err(e)) => {
                 return Err(match classify(e, &store, &sandbox.resources) {
-                    InvokeError::Trap { message } => InvokeError::Instantiate {
+                    InvokeError::Trap { message, .. } => InvokeError::Instantiate {
                         component: sandbox.name.clone(),
                         message,
                     },

@@ -60,6 +60,9 @@ pub struct LoadedComponent {
     pub(crate) world: WorldName,
     /// Its `max_instances` slots and their bounded wait queue.
     pub(crate) slots: Admission,
+    /// The part of the host-wide executing slots it may hold at once (half), so
+    /// one busy component never leaves the others without a slot.
+    pub(crate) host_share: Admission,
     pub(crate) idle: Mutex<Vec<Instance>>,
     /// Set when a newer version replaced this one: finished instances are shut
     /// down instead of pooled.
@@ -179,6 +182,7 @@ pub(crate) fn prepare(
         entry,
         world,
         slots: Admission::new(max_instances),
+        host_share: Admission::new((shared.executing.size() / 2).max(1)),
         idle: Mutex::new(Vec::new()),
         retired: AtomicBool::new(false),
         info,

@@ -367,11 +367,18 @@ impl Runtime {
         component: &Arc<LoadedComponent>,
         invocation: Invocation,
     ) -> Result<Output, InvokeError> {
+        // The deadline runs from the call's arrival: time spent waiting for a
+        // slot counts against `max_execution_ms`.
         let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
-        let _running = self.shared.admit(Instant::now() + limit).await?;
+        let deadline = Instant::now() + limit;
+        let _running = self.shared.admit(component, deadline).await?;
+        let arrival = instance::Caller {
+            deadline,
+            chain: Vec::new(),
+        };
         self.shared
             .clone()
-            .invoke(component.clone(), invocation, None)
+            .invoke(component.clone(), invocation, Some(arrival))
             .await
     }
 
@@ -386,7 +393,7 @@ impl Runtime {
         component: &Arc<LoadedComponent>,
     ) -> Result<bindings::HealthStatus, InvokeError> {
         let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
-        let _running = self.shared.admit(Instant::now() + limit).await?;
+        let _running = self.shared.admit(component, Instant::now() + limit).await?;
         self.shared.clone().health(component.clone()).await
     }
 
@@ -407,7 +414,7 @@ impl Runtime {
         request: http::Request<http_body_util::Full<bytes::Bytes>>,
     ) -> Result<http::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody>, InvokeError> {
         let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
-        let _running = self.shared.admit(Instant::now() + limit).await?;
+        let _running = self.shared.admit(component, Instant::now() + limit).await?;
         proxy::handle(&self.shared, component, request).await
     }
 

@@ -28,7 +28,10 @@ pub(crate) async fn handle(
         });
     };
     let _slot = loaded
-        .acquire_slot(std::time::Instant::now() + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms))
+        .acquire_slot(
+            std::time::Instant::now()
+                + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms),
+        )
         .await?;
     let sandbox = loaded.sandbox.clone();
     let instantiate_error = |message: String| InvokeError::Instantiate {
@@ -76,15 +79,18 @@ pub(crate) async fn handle(
         Ok(Ok(response)) => Ok(response),
         Ok(Err(code)) => Err(InvokeError::Trap {
             message: format!("the component answered with the error {code:?}"),
+            backtrace: None,
         }),
         // No response was set: the call's own error says why.
         Err(_) => match task.await {
             Ok(Err(e)) => Err(e),
             Ok(Ok(())) => Err(InvokeError::Trap {
                 message: "the component returned without setting a response".into(),
+                backtrace: None,
             }),
             Err(e) => Err(InvokeError::Trap {
                 message: format!("the request task failed: {e}"),
+                backtrace: None,
             }),
         },
     }

@@ -12,6 +12,12 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::Shared;
+use crate::budget::TokenBucket;
+
+/// Guest log lines: a burst of 200, refilled at 100 lines/s.
+const LOG_BURST: f64 = 200.0;
+/// See [`LOG_BURST`].
+const LOG_PER_SECOND: f64 = 100.0;
 use super::sandbox::Sandbox;
 
 /// Store data of one instance.
@@ -23,7 +29,7 @@ pub struct HostState {
     pub(crate) limiter: MemoryLimiter,
     pub(crate) sandbox: Arc<Sandbox>,
     pub(crate) shared: Arc<Shared>,
-    pub(crate) log_budget: LogBudget,
+    pub(crate) log_budget: TokenBucket,
     /// How many `messaging.call`s deep this instance runs (0 for a top-level call).
     pub(crate) call_depth: u32,
     /// When the current call must end: its own `max_execution_ms`, or its
@@ -54,7 +60,7 @@ impl HostState {
             limiter: MemoryLimiter::new(sandbox.resources.max_memory_bytes, sandbox.usage.clone()),
             sandbox,
             shared,
-            log_budget: LogBudget::new(),
+            log_budget: TokenBucket::new(LOG_BURST, LOG_PER_SECOND),
             call_depth,
             deadline: Instant::now(),
             call_chain: Vec::new(),
@@ -197,39 +203,3 @@ pub(crate) const MAX_CORE_INSTANCES: usize = 32;
 pub(crate) const MAX_MEMORIES: usize = 8;
 /// See [`MAX_CORE_INSTANCES`].
 pub(crate) const MAX_TABLES: usize = 16;
-
-/// A token bucket for guest log lines: a burst of 200, refilled at 100 lines/s.
-pub struct LogBudget {
-    tokens: f64,
-    last: Instant,
-    /// Lines dropped since the last one that went through.
-    pub(crate) dropped: u64,
-}
-
-impl LogBudget {
-    const BURST: f64 = 200.0;
-    const PER_SECOND: f64 = 100.0;
-
-    fn new() -> Self {
-        LogBudget {
-            tokens: Self::BURST,
-            last: Instant::now(),
-            dropped: 0,
-        }
-    }
-
-    /// Whether one more line may be written now.
-    pub(crate) fn take(&mut self) -> bool {
-        let now = Instant::now();
-        let refill = now.duration_since(self.last).as_secs_f64() * Self::PER_SECOND;
-        self.tokens = (self.tokens + refill).min(Self::BURST);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            self.dropped += 1;
-            false
-        }
-    }
-}

@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use tokio::sync::OwnedSemaphorePermit;
 use std::time::{Duration, Instant};
+use tokio::sync::OwnedSemaphorePermit;
 
 use wasmtime::{Store, UpdateDeadline};
 
+use super::admission::Refused;
 use super::error::InvokeError;
 use super::loaded::LoadedComponent;
-use super::admission::Refused;
 use super::{HostState, Shared};
 use crate::security::{SandboxError, Stdio, build_wasi_ctx};
 
@@ -22,23 +22,26 @@ impl LoadedComponent {
         &self,
         deadline: Instant,
     ) -> Result<OwnedSemaphorePermit, InvokeError> {
-        self.slots.enter(deadline).await.map_err(|refused| match refused {
-            Refused::Full => InvokeError::Busy {
-                message: format!(
-                    "{} is at capacity: all {} instances are busy and {} calls are waiting",
-                    self.name(),
-                    self.slots.size(),
-                    self.slots.waiting()
-                ),
-            },
-            Refused::Deadline => InvokeError::Timeout {
-                limit_ms: self.sandbox.resources.max_execution_ms,
-            },
-            Refused::Closed => InvokeError::Instantiate {
-                component: self.name().into(),
-                message: "the component is shutting down".into(),
-            },
-        })
+        self.slots
+            .enter(deadline)
+            .await
+            .map_err(|refused| match refused {
+                Refused::Full => InvokeError::Busy {
+                    message: format!(
+                        "{} is at capacity: all {} instances are busy and {} calls are waiting",
+                        self.name(),
+                        self.slots.size(),
+                        self.slots.waiting()
+                    ),
+                },
+                Refused::Deadline => InvokeError::Timeout {
+                    limit_ms: self.sandbox.resources.max_execution_ms,
+                },
+                Refused::Closed => InvokeError::Instantiate {
+                    component: self.name().into(),
+                    message: "the component is shutting down".into(),
+                },
+            })
     }
 
     /// A slot if one is free right now.
@@ -47,31 +50,49 @@ impl LoadedComponent {
     }
 }
 
+/// A top-level call's admission: its component's share and a host-wide slot.
+pub(crate) struct Admitted {
+    _share: OwnedSemaphorePermit,
+    _host: OwnedSemaphorePermit,
+}
+
 impl Shared {
-    /// One of the host-wide slots for a call that starts executing guest code
-    /// (nested `messaging` calls run within their caller's slot).
+    /// Admits a call that starts executing guest code (nested `messaging` calls
+    /// run within their caller's admission): first within the component's share
+    /// of the host, then one of the host-wide slots, each waiting in a bounded
+    /// queue until `deadline` at the latest.
     pub(crate) async fn admit(
         &self,
+        loaded: &LoadedComponent,
         deadline: Instant,
-    ) -> Result<OwnedSemaphorePermit, InvokeError> {
-        self.executing
+    ) -> Result<Admitted, InvokeError> {
+        let share = loaded
+            .host_share
             .enter(deadline)
             .await
-            .map_err(|refused| match refused {
-                Refused::Deadline => InvokeError::Busy {
-                    message: format!(
-                        "the host is at capacity: {} calls are executing and others waited until this call's deadline",
-                        self.executing.size()
-                    ),
-                },
-                _ => InvokeError::Busy {
-                    message: format!(
-                        "the host is at capacity: {} calls are executing and {} are waiting",
-                        self.executing.size(),
-                        self.executing.waiting()
-                    ),
-                },
-            })
+            .map_err(|_| InvokeError::Busy {
+                message: format!(
+                    "{} is at its share of the host: {} of its calls are executing and {} are waiting",
+                    loaded.name(),
+                    loaded.host_share.size(),
+                    loaded.host_share.waiting()
+                ),
+            })?;
+        let host = self
+            .executing
+            .enter(deadline)
+            .await
+            .map_err(|_| InvokeError::Busy {
+                message: format!(
+                    "the host is at capacity: {} calls are executing and {} are waiting",
+                    self.executing.size(),
+                    self.executing.waiting()
+                ),
+            })?;
+        Ok(Admitted {
+            _share: share,
+            _host: host,
+        })
     }
 }
 

@@ -92,7 +92,7 @@ fn a_version_the_policy_now_refuses_is_not_served_after_a_restart() {
     let tmp = tempfile::tempdir().unwrap();
     let state = state_dir(tmp.path());
     // Deployed on an open host: reads `/`.
-    let server = start(tmp.path(), &state, &[]);
+    let server = start(tmp.path(), &state, &["--policy", "permissive"]);
     let admin = Admin::new(&server, &state);
     let open = hostile_manifest(
         SVC,

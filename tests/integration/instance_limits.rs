@@ -152,3 +152,63 @@ async fn a_host_default_quota_applies_when_the_manifest_sets_none() {
         "wrote 3 files"
     );
 }
+
+/// Loads the hostile guest as `name` with `extra` manifest TOML.
+fn named_hostile(
+    rt: &airssys_wasm::runtime::Runtime,
+    name: &str,
+    extra: &str,
+) -> std::sync::Arc<airssys_wasm::runtime::LoadedComponent> {
+    super::support::sandbox::load_guest(
+        rt,
+        "hostile",
+        name,
+        "airssys:core/component",
+        &format!("[permissions.storage]\nkey_value = true\n{extra}"),
+        Path::new("."),
+    )
+    .unwrap_or_else(|e| panic!("{name} loads: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_callers_deadline_bounds_the_whole_messaging_chain() {
+    let (rt, _sink) = runtime();
+    let a = named_hostile(
+        &rt,
+        "a",
+        "[resources]\nmax_execution_ms = 300\n[permissions.messaging]\ntargets = [\"b\"]\n",
+    );
+    named_hostile(&rt, "b", "[resources]\nmax_execution_ms = 20000\n");
+    let started = std::time::Instant::now();
+    let e = err(&rt, &a, "call:b:loop").await;
+    let elapsed = started.elapsed();
+    // B's own limit is 20 s; A's 300 ms ends the chain (loose bound for CI).
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "{elapsed:?}: {e}"
+    );
+    assert!(e.to_string().contains("max_execution_ms"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reentrant_call_without_a_free_instance_fails_at_once() {
+    let (rt, _sink) = runtime();
+    let a = named_hostile(
+        &rt,
+        "a",
+        "[resources]\nmax_instances = 1\nmax_execution_ms = 20000\n\
+         [permissions.messaging]\ntargets = [\"b\"]\n",
+    );
+    named_hostile(
+        &rt,
+        "b",
+        "[resources]\nmax_execution_ms = 20000\n[permissions.messaging]\ntargets = [\"a\"]\n",
+    );
+    let started = std::time::Instant::now();
+    let e = err(&rt, &a, "call:b:call:a:echo:x").await.to_string();
+    assert!(
+        e.contains("re-entrant call to a: no instance free, max_instances = 1"),
+        "{e}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

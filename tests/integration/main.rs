@@ -7,6 +7,7 @@ mod escape;
 mod host;
 mod host_cli;
 mod host_sandbox;
+mod host_stall;
 mod hostile;
 mod init;
 mod instance_limits;

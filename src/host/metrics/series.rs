@@ -40,7 +40,11 @@ impl Series {
         if let Outcome::Error(kind) = outcome {
             self.count_error(kind);
         }
-        lock(&self.window).record(now, matches!(outcome, Outcome::Error(_)));
+        // A call the client abandoned, or the host refused for capacity, says
+        // nothing about the version: it does not move the canary error rate.
+        let failed =
+            matches!(outcome, Outcome::Error(kind) if !matches!(kind, "cancelled" | "busy"));
+        lock(&self.window).record(now, failed);
     }
 
     fn count_error(&self, kind: &str) {

@@ -50,6 +50,25 @@ pub(super) fn check(policy: &Policy, manifest: &Manifest) -> Vec<Excess> {
         }
     }
 
+    for name in &perms.environment {
+        if let Some(denied) =
+            policy
+                .environment
+                .denied_variables
+                .iter()
+                .find(|d| match d.strip_suffix('*') {
+                    Some(prefix) => name.starts_with(prefix),
+                    None => *d == name,
+                })
+        {
+            out.push(Excess {
+                key: "[permissions.environment] variables".into(),
+                requested: quote(name),
+                allowed: format!("denied_variables = [{}]", quote(denied)),
+                kind: ExcessKind::Forbidden,
+            });
+        }
+    }
     names(
         &perms.environment,
         policy.environment.allowed_variables.as_deref(),

@@ -46,6 +46,40 @@ use crate::manifest::{Diagnostic, HostPattern, Manifest, PathGrant};
 
 pub use parse::{load, parse};
 
+/// The text of the built-in policy (`serve` without `--policy`).
+pub const DEFAULT_POLICY_TOML: &str = include_str!("default.toml");
+
+/// What `serve --policy` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicySource {
+    /// No `--policy`: the built-in [`DEFAULT_POLICY_TOML`].
+    BuiltIn,
+    /// `--policy permissive`: no caps at all (an explicit opt-out).
+    Permissive,
+    /// `--policy FILE`.
+    File(PathBuf),
+}
+
+impl PolicySource {
+    /// `permissive` or a file path.
+    pub fn from_arg(arg: &std::ffi::OsStr) -> PolicySource {
+        if arg == "permissive" {
+            PolicySource::Permissive
+        } else {
+            PolicySource::File(PathBuf::from(arg))
+        }
+    }
+
+    /// The policy it names.
+    pub fn load(&self) -> Result<Policy, PolicyError> {
+        match self {
+            PolicySource::BuiltIn => parse(DEFAULT_POLICY_TOML, Path::new("<built-in policy>")),
+            PolicySource::Permissive => Ok(Policy::default()),
+            PolicySource::File(path) => load(path),
+        }
+    }
+}
+
 /// What the writable grants of a hosted component may hold when its manifest
 /// sets no `[permissions.filesystem] max_bytes` / `max_files`: enough for caches
 /// and working files, far from filling a disk.
@@ -128,6 +162,9 @@ pub struct EnvironmentCaps {
     /// Variable names that may be passed through (exact, case-sensitive). `None` is
     /// unrestricted.
     pub allowed_variables: Option<Vec<String>>,
+    /// Variable names that may never be passed through; an entry ending in `*`
+    /// denies every name starting with what precedes it (e.g. `AIRSSYS_*`).
+    pub denied_variables: Vec<String>,
 }
 
 /// `[storage]`.

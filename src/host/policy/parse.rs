@@ -116,6 +116,11 @@ fn policy(raw: RawPolicy, ck: &mut Checker<'_>) -> Policy {
             allowed_variables: list(ck, env.allowed_variables, "allowed_variables", |s| {
                 validate_env_name(s).map(|()| s.to_string())
             }),
+            denied_variables: list(ck, env.denied_variables, "denied_variables", |s| {
+                // `PREFIX_*` denies every name with that prefix.
+                validate_env_name(s.strip_suffix('*').unwrap_or(s)).map(|()| s.to_string())
+            })
+            .unwrap_or_default(),
         };
     }
     if let Some(st) = raw.storage {

@@ -41,7 +41,13 @@ pub(super) const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     ("network", &[("allowed_hosts", Kind::Strings)]),
-    ("environment", &[("allowed_variables", Kind::Strings)]),
+    (
+        "environment",
+        &[
+            ("allowed_variables", Kind::Strings),
+            ("denied_variables", Kind::Strings),
+        ],
+    ),
     (
         "storage",
         &[
@@ -96,6 +102,7 @@ pub(super) struct RawNetwork {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawEnvironment {
     pub allowed_variables: Option<Vec<Spanned<String>>>,
+    pub denied_variables: Option<Vec<Spanned<String>>>,
 }
 
 /// `[storage]`.

@@ -1,0 +1,222 @@
+//! No guest and no client can stall a real `serve`: looping guests yield, calls
+//! are admitted within bounds (503 + `Retry-After` beyond them), a disconnected
+//! client's call is cancelled, and the built-in policy keeps host secrets and
+//! host paths out of reach.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use super::support::host::{
+    Admin, Client, HOSTILE_GRANTS, eventually, hostile_manifest, invoke, json, start, state_dir,
+    wasm,
+};
+use super::support::server::{Server, get};
+
+const LOOPER: &str = "looper";
+const QUICK: &str = "quick";
+/// `--max-concurrent-calls` of these hosts: the looper's share is half of it.
+const CAP: usize = 4;
+
+fn executing_calls(server: &Server) -> u64 {
+    let health = get(&server.url("/healthz")).expect("healthz answers");
+    assert_eq!(health.status, 200, "{}", health.body);
+    let body: serde_json::Value = serde_json::from_str(&health.body).unwrap();
+    body["executing_calls"].as_u64().unwrap()
+}
+
+fn deploy(admin: &Admin, name: &str, resources: &str) {
+    let manifest = hostile_manifest(name, "1.0.0", resources);
+    let r = admin.deploy(name, "1.0.0", &wasm("hostile"), &manifest);
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+/// p99 (the largest of 20 tries is the p95–p100 band; reported, not asserted).
+fn p99(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    samples[(samples.len() * 99 / 100).min(samples.len() - 1)]
+}
+
+#[test]
+fn looping_guests_delay_neither_health_metrics_admin_nor_other_components() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let cap = CAP.to_string();
+    let server = start(tmp.path(), &state, &["--max-concurrent-calls", &cap]);
+    let admin = Admin::new(&server, &state);
+    deploy(
+        &admin,
+        LOOPER,
+        "[resources]\nmax_execution_ms = 4000\nmax_instances = 32\n",
+    );
+    deploy(&admin, QUICK, "");
+
+    // 2 × the cap of looping calls: the looper's share runs, the rest wait.
+    let url = server.url(&format!("/v1/components/{LOOPER}/invoke"));
+    let loops: Vec<_> = (0..2 * CAP)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let reply = Client::default().send("POST", &url, b"loop", &[]);
+                (started, Instant::now(), reply)
+            })
+        })
+        .collect();
+    eventually("the looper runs its share", Duration::from_secs(5), || {
+        executing_calls(&server) as usize >= CAP / 2
+    });
+
+    // Beyond the share and its bounded queue: refused at once, with Retry-After
+    // (the first of these still find room in the queue and wait there).
+    let (sender, refused) = std::sync::mpsc::channel();
+    let overflow: Vec<_> = (0..2 * CAP)
+        .map(|_| {
+            let (url, sender) = (url.clone(), sender.clone());
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let reply = Client::default().send("POST", &url, b"loop", &[]);
+                let _ = sender.send((started.elapsed(), reply));
+            })
+        })
+        .collect();
+    let (refused_after, first) = refused.recv_timeout(Duration::from_secs(3)).unwrap();
+    let first = first.expect("the host answers");
+    assert_eq!(first.status, 503, "{}", first.body);
+    assert_eq!(first.header("retry-after"), Some("1"));
+    assert!(first.body.contains("busy"), "{}", first.body);
+
+    // While the loops run: health, metrics, admin and another component answer.
+    let client = Client::default();
+    let mut latencies: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        assert_eq!(get(&server.url("/healthz")).unwrap().status, 200);
+        latencies.entry("/healthz").or_default().push(t.elapsed());
+        let t = Instant::now();
+        assert_eq!(get(&server.url("/metrics")).unwrap().status, 200);
+        latencies.entry("/metrics").or_default().push(t.elapsed());
+        let t = Instant::now();
+        assert_eq!(admin.request("GET", "/v1/admin/status", b"").status, 200);
+        latencies
+            .entry("admin status")
+            .or_default()
+            .push(t.elapsed());
+        let t = Instant::now();
+        let answer = invoke(&client, &server, QUICK, "echo:quick");
+        assert_eq!(answer.body(), Some("quick"), "{answer:?}");
+        latencies
+            .entry("invoke quick")
+            .or_default()
+            .push(t.elapsed());
+    }
+    let probes_done = Instant::now();
+
+    let mut ran = 0;
+    for handle in loops {
+        let (started, ended, reply) = handle.join().unwrap();
+        let reply = reply.expect("the host answers every looping call");
+        match reply.status {
+            504 => {
+                ran += 1;
+                // The quick calls all finished while this loop was still running…
+                assert!(ended > probes_done, "a loop ended before the probes did");
+                // …and its deadline held (4 s; the bound is loose for busy CI).
+                let elapsed = ended - started;
+                assert!(
+                    elapsed >= Duration::from_millis(4000) && elapsed < Duration::from_millis(5500),
+                    "deadline overshot: {elapsed:?}"
+                );
+            }
+            503 => assert_eq!(reply.header("retry-after"), Some("1")),
+            other => panic!("unexpected {other}: {}", reply.body),
+        }
+    }
+    assert!(ran >= CAP / 2, "the looper's share ran: {ran}");
+    for handle in overflow {
+        handle.join().unwrap();
+    }
+    eprintln!("503 for overflow calls after {refused_after:?}");
+    for (probe, samples) in &mut latencies {
+        eprintln!("{probe}: p99 {:?} over 20 tries under load", p99(samples));
+    }
+}
+
+#[test]
+fn a_disconnected_clients_call_is_cancelled_and_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let server = start(tmp.path(), &state, &[]);
+    let admin = Admin::new(&server, &state);
+    deploy(&admin, LOOPER, "[resources]\nmax_execution_ms = 30000\n");
+
+    let address = server.url("").trim_start_matches("http://").to_string();
+    let address = address.trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST /v1/components/{LOOPER}/invoke HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nloop"
+    )
+    .unwrap();
+    eventually("the loop runs", Duration::from_secs(5), || {
+        executing_calls(&server) == 1
+    });
+    let gone = Instant::now();
+    drop(stream);
+    // Long before its 30 s deadline, the call is gone and its slot free.
+    eventually("the call is cancelled", Duration::from_secs(5), || {
+        executing_calls(&server) == 0
+    });
+    eprintln!("cancelled {:?} after the client left", gone.elapsed());
+    let metrics = get(&server.url("/metrics")).unwrap().body;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.contains("cancelled") && l.contains(LOOPER)),
+        "{metrics}"
+    );
+    let cancelled: Vec<_> = admin
+        .audit()
+        .into_iter()
+        .filter(|e| e["action"] == "trap" && e["detail"]["kind"] == "cancelled")
+        .collect();
+    assert_eq!(cancelled.len(), 1, "{cancelled:?}");
+}
+
+#[test]
+fn the_built_in_policy_keeps_host_paths_and_host_variables_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let without_fs = HOSTILE_GRANTS.replace(
+        "[permissions.filesystem]\nreadable_paths = [\"data/**\"]\n",
+        "",
+    );
+    let greedy = |version: &str| {
+        format!(
+            "[component]\nname = \"greedy\"\nversion = \"{version}\"\nlanguage = \"prebuilt\"\n\
+             {without_fs}[permissions.filesystem]\nwritable_paths = [\"/**\"]\n\
+             [permissions.environment]\nvariables = [\"AIRSSYS_TOKEN\"]\n"
+        )
+    };
+    let server = start(tmp.path(), &state, &[]);
+    let admin = Admin::new(&server, &state);
+    let r = admin.deploy("greedy", "1.0.0", &wasm("hostile"), &greedy("1.0.0"));
+    assert_eq!(r.status, 403, "{}", r.body);
+    let details = json(&r)["error"]["details"].to_string();
+    assert!(details.contains("/**"), "{details}");
+    assert!(
+        details.contains("AIRSSYS_TOKEN") && details.contains("AIRSSYS_*"),
+        "{details}"
+    );
+    let (code, stderr) = server.terminate();
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("Policy built-in"), "{stderr}");
+
+    // An explicit opt-out accepts it, and says so at start.
+    let server = start(tmp.path(), &state, &["--policy", "permissive"]);
+    let admin = Admin::new(&server, &state);
+    let r = admin.deploy("greedy", "1.0.0", &wasm("hostile"), &greedy("1.0.0"));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (_, stderr) = server.terminate();
+    assert!(stderr.contains("Policy permissive"), "{stderr}");
+}
