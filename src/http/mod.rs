@@ -23,6 +23,7 @@ pub use health::{HEALTH_INTERVAL, HEALTH_TIMEOUT, HealthBoard};
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -30,8 +31,9 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use http_body_util::BodyExt;
 use serde_json::json;
+use tower::ServiceExt;
+use tower_http::timeout::TimeoutBody;
 
 use crate::runtime::InvokeError;
 
@@ -63,16 +65,60 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Open connections one server accepts; beyond them new ones are closed at once.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// Time a client has to send a request's headers (slowloris connections are
+/// closed after it).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest pause between two pieces of a request body.
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves `app` on `listener` until `shutdown` completes, then lets requests in
-/// flight finish.
+/// flight finish. Connections are HTTP/1.1 with bounds no client can hold the
+/// server past: [`MAX_CONNECTIONS`], [`HEADER_READ_TIMEOUT`],
+/// [`BODY_IDLE_TIMEOUT`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of descriptors and the like: back off instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // At the cap, the new connection is dropped: closed without a word.
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+            let request = request.map(|body| Body::new(TimeoutBody::new(BODY_IDLE_TIMEOUT, body)));
+            app.clone().oneshot(request)
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -145,18 +191,23 @@ async fn proxy(State(state): State<AppState>, request: Request) -> Response {
             "no route: components are invoked at POST /v1/components/<name>/invoke",
         );
     };
+    // The body streams to the guest, never buffered whole; past the cap the
+    // guest's read fails. A declared length over the cap is refused up front.
+    let declared = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid-input",
+            &format!("the request body is larger than the {MAX_BODY_BYTES}-byte limit"),
+        );
+    }
     let (parts, body) = request.into_parts();
-    let bytes = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            return error_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "invalid-input",
-                &e.to_string(),
-            );
-        }
-    };
-    let mut request = http::Request::from_parts(parts, http_body_util::Full::new(bytes));
+    let body = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    let mut request = http::Request::from_parts(parts, body);
     // wasi:http needs an absolute URI; requests reaching a server carry a path only.
     let host = request
         .headers()

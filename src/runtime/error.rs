@@ -250,14 +250,17 @@ pub(crate) fn classify(
             kib: super::engine::MAX_WASM_STACK / 1024,
         },
         _ => {
-            let full = format!("{error:?}");
-            let mut lines = full.lines();
-            let message = lines.next().unwrap_or("unknown trap").to_string();
-            let backtrace: Vec<&str> = lines.take(12).collect();
-            InvokeError::Trap {
-                message,
-                backtrace: (!backtrace.is_empty()).then(|| backtrace.join("\n")),
-            }
+            // The cause (e.g. `wasm trap: wasm `unreachable` instruction executed`)
+            // is the message; the wasm backtrace, attached as context, is kept apart.
+            let message = error.root_cause().to_string();
+            let backtrace = error.downcast_ref::<wasmtime::WasmBacktrace>().map(|b| {
+                b.to_string()
+                    .lines()
+                    .take(12)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            InvokeError::Trap { message, backtrace }
         }
     }
 }

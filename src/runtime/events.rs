@@ -65,6 +65,13 @@ pub trait EventSink: Send + Sync {
     fn log(&self, component: &str, version: &str, level: LogLevel, message: &str);
     /// An operation the runtime denied.
     fn denied(&self, denial: &Denial);
+
+    /// Bytes a component wrote to its stdout or stderr (components' standard
+    /// streams are diagnostics; commands' are inherited and never come here).
+    fn output(&self, _component: &str, _version: &str, bytes: &[u8]) {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(bytes);
+    }
 }
 
 /// Writes events to stderr, the way the CLI shows them.
@@ -95,6 +102,7 @@ impl EventSink for StderrSink {
 pub struct MemorySink {
     logs: Mutex<Vec<(String, LogLevel, String)>>,
     denials: Mutex<Vec<Denial>>,
+    output_bytes: std::sync::atomic::AtomicU64,
 }
 
 impl MemorySink {
@@ -106,6 +114,11 @@ impl MemorySink {
     /// Denials so far.
     pub fn denials(&self) -> Vec<Denial> {
         self.denials.lock().map(|d| d.clone()).unwrap_or_default()
+    }
+
+    /// Bytes of guest stdout/stderr received so far (not kept).
+    pub fn output_bytes(&self) -> u64 {
+        self.output_bytes.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -120,5 +133,10 @@ impl EventSink for MemorySink {
         if let Ok(mut denials) = self.denials.lock() {
             denials.push(denial.clone());
         }
+    }
+
+    fn output(&self, _component: &str, _version: &str, bytes: &[u8]) {
+        self.output_bytes
+            .fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 }

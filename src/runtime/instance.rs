@@ -51,7 +51,17 @@ pub struct Output {
 pub(crate) struct Instance {
     pub(crate) store: Store<HostState>,
     bindings: bindings::Component,
+    /// When it last went back to the pool.
+    idle_since: Instant,
 }
+
+/// Pooled instances idle longer than this are shut down and dropped, so idle
+/// components give their slots in the engine's instance pool back.
+const IDLE_TTL: Duration = Duration::from_secs(60);
+
+/// Time an evicted instance's `shutdown` may take (eviction happens on the path
+/// of another call, which must not wait on a slow guest).
+const EVICTION_SHUTDOWN: Duration = Duration::from_millis(100);
 
 /// Extra time past `max_execution_ms` before a call blocked in the host (where the
 /// epoch cannot interrupt it) is abandoned.
@@ -107,10 +117,32 @@ impl Shared {
             });
         };
         let sandbox = loaded.sandbox.clone();
-        let mut store = self.new_store(loaded, &[], Stdio::Diagnostics, 0)?;
         let limit = sandbox.resources.max_execution_ms;
-        arm_until(&mut store, deadline);
-        let bindings = match bounded(deadline, pre.instantiate_async(&mut store)).await {
+        let mut evicted = false;
+        let (mut store, instantiated) = loop {
+            let mut store = self.new_store(loaded, &[], Stdio::Diagnostics, 0)?;
+            arm_until(&mut store, deadline);
+            let result = bounded(deadline, pre.instantiate_async(&mut store)).await;
+            match result {
+                Some(Err(e))
+                    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                        .is_some() =>
+                {
+                    // The engine's instance pool is full: idle instances of every
+                    // component give their slots back, once; then the host is busy.
+                    if evicted || self.evict_idle().await == 0 {
+                        return Err(InvokeError::Busy {
+                            message: format!(
+                                "the host's instance pool is full ({e}); no idle instance could be evicted"
+                            ),
+                        });
+                    }
+                    evicted = true;
+                }
+                other => break (store, other),
+            }
+        };
+        let bindings = match instantiated {
             Some(Ok(bindings)) => bindings,
             Some(Err(e)) => {
                 return Err(match classify(e, &store, &sandbox.resources) {
@@ -128,11 +160,29 @@ impl Shared {
             .airssys_core_lifecycle()
             .call_init(&mut store, &sandbox.config);
         match bounded(deadline, init).await {
-            Some(Ok(Ok(()))) => Ok(Instance { store, bindings }),
+            Some(Ok(Ok(()))) => Ok(Instance {
+                store,
+                bindings,
+                idle_since: Instant::now(),
+            }),
             Some(Ok(Err(e))) => Err(InvokeError::Init(e.into())),
             Some(Err(e)) => Err(classify(e, &store, &sandbox.resources)),
             None => Err(InvokeError::Timeout { limit_ms: limit }),
         }
+    }
+
+    /// Evicts the idle instances of every registered component; how many.
+    pub(crate) async fn evict_idle(&self) -> usize {
+        let components: Vec<Arc<LoadedComponent>> = self
+            .registry
+            .read()
+            .map(|r| r.values().cloned().collect())
+            .unwrap_or_default();
+        let mut evicted = 0;
+        for component in components {
+            evicted += component.evict_idle().await;
+        }
+        evicted
     }
 
     /// Runs `execute` with the component's limits; `caller` is set for calls
@@ -235,9 +285,15 @@ impl Shared {
 }
 
 /// Calls `shutdown` (within the time limit) before the instance is dropped.
-async fn shutdown(mut instance: Instance) {
+async fn shutdown(instance: Instance) {
     let limit = instance.store.data().sandbox.resources.max_execution_ms;
-    let deadline = Instant::now() + Duration::from_millis(limit);
+    shutdown_within(instance, Duration::from_millis(limit)).await;
+}
+
+/// Calls `shutdown`, for at most `budget`, before the instance is dropped.
+async fn shutdown_within(mut instance: Instance, budget: Duration) {
+    let limit = instance.store.data().sandbox.resources.max_execution_ms;
+    let deadline = Instant::now() + budget.min(Duration::from_millis(limit));
     arm_until(&mut instance.store, deadline);
     let lifecycle = instance.bindings.airssys_core_lifecycle();
     let _ = bounded(deadline, lifecycle.call_shutdown(&mut instance.store)).await;
@@ -250,16 +306,41 @@ impl LoadedComponent {
 
     /// After a successful call: back to the pool (pooled, current version), or
     /// shut down (per-request, or a version that has been replaced).
-    async fn finish(&self, instance: Instance) {
+    async fn finish(&self, mut instance: Instance) {
         let pooled = self.sandbox.instance_mode == InstanceMode::Pooled;
-        if pooled
-            && !self.retired.load(Ordering::Acquire)
-            && let Ok(mut idle) = self.idle.lock()
-        {
-            idle.push(instance);
+        if !pooled || self.retired.load(Ordering::Acquire) {
+            shutdown(instance).await;
             return;
         }
-        shutdown(instance).await;
+        instance.idle_since = Instant::now();
+        let stale: Vec<Instance> = match self.idle.lock() {
+            Ok(mut idle) => {
+                idle.push(instance);
+                let (stale, fresh) = std::mem::take(&mut *idle)
+                    .into_iter()
+                    .partition(|i| i.idle_since.elapsed() > IDLE_TTL);
+                *idle = fresh;
+                stale
+            }
+            Err(_) => Vec::new(),
+        };
+        for instance in stale {
+            shutdown_within(instance, EVICTION_SHUTDOWN).await;
+        }
+    }
+
+    /// Shuts down and drops every idle instance quickly (pool pressure).
+    pub(crate) async fn evict_idle(&self) -> usize {
+        let idle: Vec<Instance> = self
+            .idle
+            .lock()
+            .map(|mut i| std::mem::take(&mut *i))
+            .unwrap_or_default();
+        let count = idle.len();
+        for instance in idle {
+            shutdown_within(instance, EVICTION_SHUTDOWN).await;
+        }
+        count
     }
 
     /// Marks this version as replaced and shuts down its idle instances; calls

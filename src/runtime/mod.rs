@@ -19,11 +19,13 @@
 
 mod admission;
 pub mod bindings;
+mod budget_sink;
 mod cache;
 mod command;
 mod engine;
 mod error;
 mod events;
+mod guest_output;
 mod host;
 mod instance;
 mod loaded;
@@ -40,10 +42,12 @@ use std::time::{Duration, Instant};
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 
+pub use budget_sink::BudgetedSink;
 pub use cache::{ArtifactCache, CompileSource, default_cache_dir};
 pub use engine::{EPOCH_TICK, EngineSettings, MAX_WASM_STACK};
 pub use error::{GuestError, GuestErrorKind, InvokeError, LoadError};
 pub use events::{Denial, EventSink, LogLevel, MemorySink, StderrSink};
+pub use guest_output::GuestOutput;
 pub use instance::{Invocation, Output};
 pub use loaded::{LoadOptions, LoadedComponent};
 pub use sandbox::{Sandbox, Usage};
@@ -204,7 +208,7 @@ impl Runtime {
                 cache,
                 kv_path: config.kv_path,
                 kv: OnceLock::new(),
-                sink: config.sink,
+                sink: Arc::new(BudgetedSink::new(config.sink)),
                 registry: RwLock::new(HashMap::new()),
                 custom: Vec::new(),
                 default_disk_quota: config.default_disk_quota,
@@ -407,15 +411,21 @@ impl Runtime {
         command::run(&self.shared, component, args).await
     }
 
-    /// Answers an HTTP request with a `wasi:http/proxy` component.
-    pub async fn handle_http(
+    /// Answers an HTTP request with a `wasi:http/proxy` component. The body is
+    /// streamed to the guest as it arrives; bound its size before (e.g. with
+    /// `http_body_util::Limited`).
+    pub async fn handle_http<B>(
         &self,
         component: &Arc<LoadedComponent>,
-        request: http::Request<http_body_util::Full<bytes::Bytes>>,
-    ) -> Result<http::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody>, InvokeError> {
+        request: http::Request<B>,
+    ) -> Result<http::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody>, InvokeError>
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: std::fmt::Display,
+    {
         let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
-        let _running = self.shared.admit(component, Instant::now() + limit).await?;
-        proxy::handle(&self.shared, component, request).await
+        let admitted = self.shared.admit(component, Instant::now() + limit).await?;
+        proxy::handle(&self.shared, component, request, admitted).await
     }
 
     /// Calls `shutdown` on every idle pooled instance of every component and

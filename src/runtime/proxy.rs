@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
@@ -12,14 +12,23 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use super::Shared;
 use super::error::{InvokeError, classify};
 use super::loaded::{Entry, LoadedComponent};
+use super::store::Admitted;
 use crate::security::Stdio;
 
-/// Handles one HTTP request with a proxy component.
-pub(crate) async fn handle(
+/// Handles one HTTP request with a proxy component. The request body streams to
+/// the guest (its size bounded by the caller); `admitted` and the component's
+/// instance slot are held until the guest has finished, body included, not just
+/// until the response head is sent.
+pub(crate) async fn handle<B>(
     shared: &Arc<Shared>,
     loaded: &Arc<LoadedComponent>,
-    request: http::Request<Full<Bytes>>,
-) -> Result<http::Response<HyperOutgoingBody>, InvokeError> {
+    request: http::Request<B>,
+    admitted: Admitted,
+) -> Result<http::Response<HyperOutgoingBody>, InvokeError>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: std::fmt::Display,
+{
     let Entry::Proxy(pre) = &loaded.entry else {
         return Err(InvokeError::WrongWorld {
             component: loaded.name().into(),
@@ -27,7 +36,7 @@ pub(crate) async fn handle(
             operation: "wasi:http/incoming-handler.handle",
         });
     };
-    let _slot = loaded
+    let slot = loaded
         .acquire_slot(
             std::time::Instant::now()
                 + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms),
@@ -41,9 +50,7 @@ pub(crate) async fn handle(
     let mut store = shared.new_store(loaded, &[], Stdio::Diagnostics, 0)?;
     let resources = sandbox.resources;
     let request = request.map(|body| {
-        body.map_err(
-            |never: std::convert::Infallible| -> wasmtime_wasi_http::Error { match never {} },
-        )
+        body.map_err(|e| wasmtime_wasi_http::Error::InternalError(Some(e.to_string())))
     });
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let incoming = store
@@ -56,13 +63,24 @@ pub(crate) async fn handle(
         .http()
         .new_response_outparam(sender)
         .map_err(|e| instantiate_error(e.to_string()))?;
-    let proxy = pre
-        .instantiate_async(&mut store)
-        .await
-        .map_err(|e| classify(e, &store, &resources))?;
+    let proxy = match pre.instantiate_async(&mut store).await {
+        Ok(proxy) => proxy,
+        Err(e)
+            if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                .is_some() =>
+        {
+            // Idle instances give their pool slots back for the retry.
+            shared.evict_idle().await;
+            return Err(InvokeError::Busy {
+                message: format!("the host's instance pool is full ({e})"),
+            });
+        }
+        Err(e) => return Err(classify(e, &store, &resources)),
+    };
     // The guest may keep streaming the body after it set the response, so the
     // call runs on its own task while the response is handed back.
     let task = tokio::spawn(async move {
+        let _held = (slot, admitted);
         let limit = std::time::Duration::from_millis(resources.max_execution_ms);
         let call = proxy
             .wasi_http_incoming_handler()

@@ -12,12 +12,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::Shared;
-use crate::budget::TokenBucket;
 
-/// Guest log lines: a burst of 200, refilled at 100 lines/s.
-const LOG_BURST: f64 = 200.0;
-/// See [`LOG_BURST`].
-const LOG_PER_SECOND: f64 = 100.0;
 use super::sandbox::Sandbox;
 
 /// Store data of one instance.
@@ -29,7 +24,6 @@ pub struct HostState {
     pub(crate) limiter: MemoryLimiter,
     pub(crate) sandbox: Arc<Sandbox>,
     pub(crate) shared: Arc<Shared>,
-    pub(crate) log_budget: TokenBucket,
     /// How many `messaging.call`s deep this instance runs (0 for a top-level call).
     pub(crate) call_depth: u32,
     /// When the current call must end: its own `max_execution_ms`, or its
@@ -60,7 +54,6 @@ impl HostState {
             limiter: MemoryLimiter::new(sandbox.resources.max_memory_bytes, sandbox.usage.clone()),
             sandbox,
             shared,
-            log_budget: TokenBucket::new(LOG_BURST, LOG_PER_SECOND),
             call_depth,
             deadline: Instant::now(),
             call_chain: Vec::new(),

@@ -9,7 +9,9 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 use super::grant_dirs::{CreateMissing, fd_path, open_grants};
 use super::network::SocketUse;
 use crate::manifest::Access;
-use crate::runtime::Sandbox;
+use std::sync::Arc;
+
+use crate::runtime::{EventSink, GuestOutput, Sandbox};
 
 /// Why a WASI context could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +53,9 @@ pub enum SandboxError {
 /// How the guest's standard streams are wired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stdio {
-    /// Components: stdout is reserved for results, so guest stdout and stderr both
-    /// go to the host's stderr; stdin is empty.
+    /// Components: stdout is reserved for results, so guest stdout and stderr are
+    /// diagnostics, reported to the event sink within the component's output
+    /// budget (and so to the host's stderr); stdin is empty.
     Diagnostics,
     /// Commands: inherit the host's stdin, stdout and stderr.
     Inherit,
@@ -67,13 +70,13 @@ pub fn build_wasi_ctx(
     args: &[String],
     stdio: Stdio,
     empty_root: &std::path::Path,
+    sink: &Arc<dyn EventSink>,
 ) -> Result<WasiCtx, SandboxError> {
     let mut builder = WasiCtxBuilder::new();
     match stdio {
         Stdio::Diagnostics => {
-            builder
-                .stdout(wasmtime_wasi::cli::stderr())
-                .stderr(wasmtime_wasi::cli::stderr());
+            let output = GuestOutput::new(sink.clone(), &sandbox.name, &sandbox.version);
+            builder.stdout(output.clone()).stderr(output);
         }
         Stdio::Inherit => {
             builder.inherit_stdio();

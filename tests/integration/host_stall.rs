@@ -220,3 +220,182 @@ fn the_built_in_policy_keeps_host_paths_and_host_variables_out() {
     let (_, stderr) = server.terminate();
     assert!(stderr.contains("Policy permissive"), "{stderr}");
 }
+
+/// Resident memory of a process, in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_the_host_keeps_answering() {
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let server = start(tmp.path(), &state, &[]);
+    let address = server.url("").trim_start_matches("http://").to_string();
+    // 200 slowloris connections: headers started, never finished.
+    let mut slow: Vec<std::net::TcpStream> = (0..200)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(address.trim_end_matches('/')).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1")
+                .unwrap();
+            s
+        })
+        .collect();
+    // The host answers others meanwhile.
+    assert_eq!(get(&server.url("/healthz")).unwrap().status, 200);
+    // After the header timeout, each slow connection is closed by the server.
+    let until = Instant::now() + Duration::from_secs(30);
+    for s in &mut slow {
+        s.set_read_timeout(Some(
+            until
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1)),
+        ))
+        .unwrap();
+        let mut buf = [0u8; 1024];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("a slow connection stayed open: {e}"),
+            }
+        }
+    }
+    assert_eq!(get(&server.url("/healthz")).unwrap().status, 200);
+}
+
+#[test]
+fn a_huge_body_to_a_proxy_route_is_cut_at_the_cap_without_buffering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let server = start(tmp.path(), &state, &[]);
+    let admin = Admin::new(&server, &state);
+    let manifest = "[component]\nname = \"web\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\
+                    world = \"wasi:http/proxy\"\n[resources]\nmax_memory_bytes = 67108864\n\
+                    [permissions.network]\nallowed_hosts = [\"127.0.0.1:9\"]\n";
+    let r = admin.deploy("web", "1.0.0", &wasm("http-proxy"), manifest);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let pid = super::support::host::pid(&state);
+    let before = rss(pid);
+
+    // A declared 1 GiB body is refused before anything runs.
+    let address = server
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let declared = Client::default().send(
+        "POST",
+        &server.url("/web/echo"),
+        b"",
+        &[("content-length", "1073741824")],
+    );
+    if let Ok(reply) = declared {
+        assert_eq!(reply.status, 413, "{}", reply.body);
+    }
+    // A chunked 1 GiB body streams in until the cap, then the host stops reading.
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /web/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    let mut sent = 0u64;
+    while sent < 1 << 30 {
+        let head = format!("{:x}\r\n", chunk.len());
+        let ok = stream.write_all(head.as_bytes()).is_ok()
+            && stream.write_all(&chunk).is_ok()
+            && stream.write_all(b"\r\n").is_ok();
+        if !ok {
+            break;
+        }
+        sent += chunk.len() as u64;
+    }
+    drop(stream);
+    let grown = rss(pid).saturating_sub(before);
+    eprintln!("sent {} MiB; host RSS grew {} MiB", sent >> 20, grown >> 20);
+    assert!(sent < 1 << 30, "the host kept reading a 1 GiB body");
+    assert!(
+        grown < 200 << 20,
+        "the host buffered the body: +{grown} bytes"
+    );
+    assert_eq!(get(&server.url("/healthz")).unwrap().status, 200);
+}
+
+#[test]
+fn bursts_on_many_components_leave_every_one_callable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    // Admission wide open, so bursts really fill the engine's instance pool.
+    let server = start(tmp.path(), &state, &["--max-concurrent-calls", "1024"]);
+    let admin = Admin::new(&server, &state);
+    let names: Vec<String> = (0..9).map(|i| format!("c{i}")).collect();
+    for name in &names {
+        deploy(&admin, name, "");
+    }
+    for name in &names[..8] {
+        let url = server.url(&format!("/v1/components/{name}/invoke"));
+        let burst: Vec<_> = (0..16)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || Client::default().send("POST", &url, b"sleep:300", &[]))
+            })
+            .collect();
+        for call in burst {
+            let reply = call.join().unwrap().unwrap();
+            assert!(matches!(reply.status, 200 | 503), "{}", reply.body);
+        }
+    }
+    let client = Client::default();
+    for name in &names {
+        let answer = invoke(&client, &server, name, "echo:still here");
+        assert_eq!(answer.body(), Some("still here"), "{name}: {answer:?}");
+    }
+}
+
+#[test]
+fn a_flood_of_anonymous_admin_requests_adds_a_bounded_number_of_audit_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let server = start(tmp.path(), &state, &[]);
+    let admin = Admin::new(&server, &state);
+    let url = server.url("/v1/admin/status");
+    let started = Instant::now();
+    let client = Client::default();
+    for _ in 0..2000 {
+        let reply = client.send("GET", &url, b"", &[]).unwrap();
+        assert_eq!(reply.status, 401);
+    }
+    let elapsed = started.elapsed().as_secs();
+    let rows: Vec<_> = admin
+        .audit()
+        .into_iter()
+        .filter(|e| e["action"] == "auth-failure")
+        .collect();
+    assert!(
+        rows.len() as u64 <= 21 + elapsed / 6,
+        "{} rows for 2000 failures in {elapsed}s",
+        rows.len()
+    );
+    let accounted: u64 = rows
+        .iter()
+        .map(|r| {
+            1 + r["detail"]["unrecorded_failures_before"]
+                .as_u64()
+                .unwrap_or(0)
+        })
+        .sum();
+    assert!(accounted <= 2000);
+    // The chain stays whole.
+    let report = admin.verify();
+    assert!(report["first_broken"].is_null(), "{report}");
+}

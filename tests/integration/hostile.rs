@@ -358,7 +358,7 @@ async fn endless_recursion_is_a_stack_overflow_and_panics_are_traps() {
         std::path::Path::new("."),
     );
     let e = err(&rt, &c, "recurse:0").await;
-    assert!(matches!(e, InvokeError::StackOverflow { .. }), "{e}");
+    assert!(matches!(e, InvokeError::StackOverflow { .. }), "{e} {e:?}");
     let e = err(&rt, &c, "panic").await;
     assert!(matches!(e, InvokeError::Trap { .. }), "{e}");
     assert_eq!(ok(&rt, &c, "echo:after").await, "after");

@@ -212,3 +212,28 @@ async fn a_reentrant_call_without_a_free_instance_fails_at_once() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_guest_flooding_stderr_is_throttled_by_its_output_budget() {
+    let (rt, sink) = runtime();
+    let c = hostile(
+        &rt,
+        "[resources]\nmax_execution_ms = 60000\n",
+        Path::new("."),
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(ok(&rt, &c, "spew:100000000").await, "spewed 100000000");
+    let elapsed = started.elapsed().as_secs_f64();
+    // A burst of 200 KiB, then 100 KiB/s: far from the 100 MB written.
+    let allowed = (200.0 + 100.0 * elapsed) * 1024.0 + 8192.0;
+    let passed = sink.output_bytes() as f64;
+    assert!(passed <= allowed, "{passed} bytes passed in {elapsed:.1}s");
+    assert!(passed > 0.0, "some output passes");
+    assert!(
+        sink.logs()
+            .iter()
+            .any(|(_, _, m)| m.contains("dropped (rate limit")),
+        "the drop is reported: {:?}",
+        sink.logs()
+    );
+}

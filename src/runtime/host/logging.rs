@@ -1,5 +1,5 @@
 //! `airssys:core/logging`: guest log lines to the host log, tagged with the
-//! component and version, rate-limited per instance.
+//! component and version, rate-limited per component with its other output.
 
 use crate::runtime::bindings::airssys::core::logging::{Host, Level};
 use crate::runtime::{HostState, LogLevel};
@@ -19,20 +19,13 @@ const MAX_MESSAGE_BYTES: usize = 4096;
 
 impl Host for HostState {
     async fn log(&mut self, lvl: Level, message: String) {
-        if !self.shared.sink.enabled(level(lvl)) || !self.log_budget.take() {
+        // Levels the host drops cost nothing; the rest go through the component's
+        // output budget (see `BudgetedSink`).
+        if !self.shared.sink.enabled(level(lvl)) {
             return;
         }
         let sink = &self.shared.sink;
         let (name, version) = (&self.sandbox.name, &self.sandbox.version);
-        if self.log_budget.dropped > 0 {
-            let dropped = std::mem::take(&mut self.log_budget.dropped);
-            sink.log(
-                name,
-                version,
-                LogLevel::Warn,
-                &format!("{dropped} log lines dropped (rate limit: 100 lines/s)"),
-            );
-        }
         let mut text = message;
         if text.len() > MAX_MESSAGE_BYTES {
             let mut cut = MAX_MESSAGE_BYTES;
