@@ -149,6 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State directory [default: $AIRSSYS_STATE_DIR or the user data dir]')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy capping what deploys may ask for: a file, or `permissive` for no caps [default: the built-in policy: relative path grants only, no AIRSSYS_* variables, 512 MiB and 60 s per call]')
             [CompletionResult]::new('--max-concurrent-calls', '--max-concurrent-calls', [CompletionResultType]::ParameterName, 'Calls that may execute guest code at once; more wait briefly, then get 503 [default: two per core, at least 4]')
+            [CompletionResult]::new('--max-body-bytes', '--max-body-bytes', [CompletionResultType]::ParameterName, 'Largest request body for invoke and proxy routes, in bytes (proxy bodies stream to the component up to it)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')

@@ -741,7 +741,7 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__serve)
-            opts="-q -v -h -V --listen --state --policy --max-concurrent-calls --quiet --verbose --color --format --help --version"
+            opts="-q -v -h -V --listen --state --policy --max-concurrent-calls --max-body-bytes --quiet --verbose --color --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +760,10 @@ _airssys__wasm() {
                     return 0
                     ;;
                 --max-concurrent-calls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

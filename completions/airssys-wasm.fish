@@ -128,6 +128,7 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l list
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l state -d 'State directory [default: $AIRSSYS_STATE_DIR or the user data dir]' -r -F
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l policy -d 'Policy capping what deploys may ask for: a file, or `permissive` for no caps [default: the built-in policy: relative path grants only, no AIRSSYS_* variables, 512 MiB and 60 s per call]' -r -F
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l max-concurrent-calls -d 'Calls that may execute guest code at once; more wait briefly, then get 503 [default: two per core, at least 4]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l max-body-bytes -d 'Largest request body for invoke and proxy routes, in bytes (proxy bodies stream to the component up to it)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"

@@ -34,6 +34,11 @@ pub struct ServeArgs {
     /// [default: two per core, at least 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_concurrent_calls: Option<u32>,
+    /// Largest request body for invoke and proxy routes, in bytes (proxy bodies
+    /// stream to the component up to it)
+    #[arg(long, value_name = "BYTES", default_value_t = crate::http::MAX_BODY_BYTES as u64,
+          value_parser = clap::value_parser!(u64).range(1..=(1u64 << 32)))]
+    pub max_body_bytes: u64,
 }
 
 /// Runs the host until Ctrl-C/SIGTERM.
@@ -46,6 +51,7 @@ pub fn run_serve(out: &Output, args: ServeArgs) -> Result<ExitCode> {
             None => PolicySource::BuiltIn,
         },
         max_concurrent_calls: args.max_concurrent_calls.map(|n| n as usize),
+        max_body_bytes: args.max_body_bytes as usize,
     };
     let policy_note = match &options.policy {
         PolicySource::BuiltIn => "built-in (relative path grants only, no AIRSSYS_* variables; --policy FILE|permissive to change)".to_string(),

@@ -32,6 +32,8 @@ pub struct HostOptions {
     pub policy: PolicySource,
     /// Calls executing guest code at once (`None`: the runtime's default).
     pub max_concurrent_calls: Option<usize>,
+    /// Largest request body for invoke and proxy routes.
+    pub max_body_bytes: usize,
 }
 
 /// What a started host tells its caller.
@@ -87,7 +89,7 @@ pub async fn run(
 
     let directory: AppState = traffic.clone();
     let prometheus = metrics.clone();
-    let app = http::router(directory)
+    let app = http::router_with(directory, options.max_body_bytes)
         .merge(admin::router(service.clone(), token))
         .route(
             "/metrics",

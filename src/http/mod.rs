@@ -37,7 +37,7 @@ use tower_http::timeout::TimeoutBody;
 
 use crate::runtime::InvokeError;
 
-/// Largest accepted request body: 16 MiB.
+/// Largest accepted request body by default: 16 MiB.
 pub const MAX_BODY_BYTES: usize = 16 << 20;
 
 /// What the server shares between requests.
@@ -47,6 +47,12 @@ pub type AppState = Arc<dyn Directory>;
 /// Starts the background health checks (see [`HealthBoard`]), so it must be
 /// called within a tokio runtime.
 pub fn router(state: AppState) -> Router {
+    router_with(state, MAX_BODY_BYTES)
+}
+
+/// [`router`] with another request body cap (invoke bodies are refused past it
+/// with 413; proxy bodies stream to the guest and end with an error there).
+pub fn router_with(state: AppState, max_body_bytes: usize) -> Router {
     let board = HealthBoard::start(state.clone());
     let (live, ready) = (state.clone(), state.clone());
     let live_board = board.clone();
@@ -60,8 +66,10 @@ pub fn router(state: AppState) -> Router {
             "/readyz",
             get(move || health::readyz(ready.clone(), board.clone())),
         )
-        .fallback(proxy)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .fallback(move |state: State<AppState>, request: Request| {
+            proxy(state, request, max_body_bytes)
+        })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
 }
 
@@ -177,7 +185,7 @@ pub fn status_for(error: &InvokeError) -> StatusCode {
     }
 }
 
-async fn proxy(State(state): State<AppState>, request: Request) -> Response {
+async fn proxy(State(state): State<AppState>, request: Request, max_body_bytes: usize) -> Response {
     let path = request
         .uri()
         .path_and_query()
@@ -198,15 +206,15 @@ async fn proxy(State(state): State<AppState>, request: Request) -> Response {
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > max_body_bytes as u64) {
         return error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
             "invalid-input",
-            &format!("the request body is larger than the {MAX_BODY_BYTES}-byte limit"),
+            &format!("the request body is larger than the {max_body_bytes}-byte limit"),
         );
     }
     let (parts, body) = request.into_parts();
-    let body = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    let body = http_body_util::Limited::new(body, max_body_bytes);
     let mut request = http::Request::from_parts(parts, body);
     // wasi:http needs an absolute URI; requests reaching a server carry a path only.
     let host = request

@@ -194,9 +194,11 @@ impl Shared {
         caller: Option<Caller>,
     ) -> Result<Output, InvokeError> {
         let resources = loaded.sandbox.resources;
-        let own = Instant::now() + Duration::from_millis(resources.max_execution_ms);
+        let now = Instant::now();
+        let own = now + Duration::from_millis(resources.max_execution_ms);
         let deadline = caller.as_ref().map_or(own, |c| c.deadline.min(own));
-        let mut chain = caller.map(|c| c.chain).unwrap_or_default();
+        // Top-level calls have no chain (and allocate none).
+        let chain = caller.map(|c| c.chain).unwrap_or_default();
         let reentrant = chain.iter().any(|c| c == loaded.name());
         // Back-pressure: at most `max_instances` calls of this component at once.
         // A component already up the chain waits for itself: refuse at once.
@@ -213,10 +215,9 @@ impl Shared {
             Some(instance) => instance,
             None => self.new_instance(&loaded, deadline).await?,
         };
-        chain.push(loaded.name().to_string());
         let state = instance.store.data_mut();
-        state.call_depth = chain.len() as u32 - 1;
-        state.call_chain = chain;
+        state.call_depth = chain.len() as u32;
+        state.callers = chain;
         let request_id = invocation.request_id.unwrap_or_else(next_request_id);
         let input = ComponentInput {
             data: invocation.data,
@@ -225,9 +226,7 @@ impl Shared {
                 request_id: request_id.clone(),
                 component: loaded.sandbox.name.clone(),
                 version: loaded.sandbox.version.clone(),
-                deadline_ms: deadline
-                    .saturating_duration_since(Instant::now())
-                    .as_millis() as u64,
+                deadline_ms: deadline.saturating_duration_since(now).as_millis() as u64,
             },
         };
         arm_until(&mut instance.store, deadline);
@@ -316,11 +315,20 @@ impl LoadedComponent {
         let stale: Vec<Instance> = match self.idle.lock() {
             Ok(mut idle) => {
                 idle.push(instance);
-                let (stale, fresh) = std::mem::take(&mut *idle)
-                    .into_iter()
-                    .partition(|i| i.idle_since.elapsed() > IDLE_TTL);
-                *idle = fresh;
-                stale
+                // The pool is a stack: the oldest instance is first, and only
+                // when it is stale is anything evicted (no work on the hot path).
+                if idle
+                    .first()
+                    .is_some_and(|oldest| oldest.idle_since.elapsed() > IDLE_TTL)
+                {
+                    let (stale, fresh) = std::mem::take(&mut *idle)
+                        .into_iter()
+                        .partition(|i| i.idle_since.elapsed() > IDLE_TTL);
+                    *idle = fresh;
+                    stale
+                } else {
+                    Vec::new()
+                }
             }
             Err(_) => Vec::new(),
         };

@@ -29,9 +29,10 @@ pub struct HostState {
     /// When the current call must end: its own `max_execution_ms`, or its
     /// caller's remaining time if sooner. Checked at every epoch tick.
     pub(crate) deadline: Instant,
-    /// The components of the `messaging` chain this call runs in, outermost
-    /// first (to refuse a re-entrant call that could never get an instance).
-    pub(crate) call_chain: Vec<String>,
+    /// The components up the `messaging` chain of this call, outermost first,
+    /// its caller last; empty for a top-level call (to refuse a re-entrant call
+    /// that could never get an instance).
+    pub(crate) callers: Vec<String>,
     /// Pending name lookups (resource rep → name), to learn granted addresses.
     pub(crate) lookups: HashMap<u32, String>,
     /// Guest paths of open descriptors, for filesystem denial reports.
@@ -56,7 +57,7 @@ impl HostState {
             shared,
             call_depth,
             deadline: Instant::now(),
-            call_chain: Vec::new(),
+            callers: Vec::new(),
             lookups: HashMap::new(),
             fs_paths: HashMap::new(),
             extensions: HashMap::new(),

@@ -13,6 +13,7 @@ mod init;
 mod instance_limits;
 mod manifest;
 mod run;
+mod run_sandbox;
 mod serve;
 mod support;
 mod testing;

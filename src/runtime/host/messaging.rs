@@ -39,9 +39,11 @@ impl Host for HostState {
         };
         let shared = self.shared.clone();
         // The callee runs within what is left of this call's time.
+        let mut chain = self.callers.clone();
+        chain.push(self.sandbox.name.clone());
         let caller = Caller {
             deadline: self.deadline,
-            chain: self.call_chain.clone(),
+            chain,
         };
         match Box::pin(shared.invoke(component, invocation, Some(caller))).await {
             Ok(output) => Ok(output.data),

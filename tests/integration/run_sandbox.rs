@@ -1,0 +1,120 @@
+//! The sandbox under `airssys-wasm run`: the nested-grant symlink escape is
+//! refused in the next run, and host state stays out of every grant.
+
+use super::support::guests::guest;
+use super::support::{cli, stderr_in, stdout};
+
+fn write_manifest(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let path = dir.join("Component.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[component]\nname = \"hostile\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\n{extra}"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn a_planted_symlink_is_refused_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    std::fs::create_dir_all(app.join("data/cache")).unwrap();
+    std::fs::write(tmp.path().join("admin.token"), "TOP SECRET").unwrap();
+    let manifest = write_manifest(
+        &app,
+        "[runtime]\ninstance_mode = \"per-request\"\n\
+         [permissions.filesystem]\nwritable_paths = [\"data/**\", \"data/cache/**\"]\n",
+    );
+    let run = |input: &str| {
+        cli()
+            .current_dir(&app)
+            .arg("run")
+            .arg(guest("hostile"))
+            .arg("--manifest")
+            .arg(&manifest)
+            .args(["--input", input])
+            .output()
+            .unwrap()
+    };
+    let planted = run("plant:../..:/data/cache");
+    assert!(
+        planted.status.success(),
+        "{}",
+        stderr_in(&planted, tmp.path())
+    );
+    for input in ["list:/data/cache", "read:/data/cache/admin.token"] {
+        let output = run(input);
+        assert_eq!(output.status.code(), Some(1), "{input}");
+        let stderr = stderr_in(&output, tmp.path());
+        assert!(
+            !stdout(&output).contains("TOP SECRET") && !stdout(&output).contains("admin.token")
+        );
+        assert!(
+            stderr.contains(
+                "denied: hostile 1.0.0: open of the grant `data/cache/**` through a symlink"
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    }
+}
+
+#[test]
+fn key_value_data_of_run_lives_outside_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    let manifest = write_manifest(
+        &app,
+        "[permissions.storage]\nkey_value = true\n\
+         [permissions.filesystem]\nreadable_paths = [\"./**\"]\n",
+    );
+    let state = tmp.path().join("run-state");
+    let output = cli()
+        .current_dir(&app)
+        .env("AIRSSYS_RUN_STATE_DIR", &state)
+        .arg("run")
+        .arg(guest("hostile"))
+        .arg("--manifest")
+        .arg(&manifest)
+        .args(["--input", "kv-set:k:kept-outside"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        stderr_in(&output, tmp.path())
+    );
+    // Nothing the `./**` grant can see holds the value…
+    for entry in walkdir::WalkDir::new(&app) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !bytes.windows(12).any(|w| w == b"kept-outside"),
+                "{} holds key-value data",
+                entry.path().display()
+            );
+        }
+    }
+    // …the store is in the run state directory, and persists across runs.
+    let stores: Vec<_> = walkdir::WalkDir::new(&state)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "kv.sqlite")
+        .collect();
+    assert_eq!(stores.len(), 1, "{stores:?}");
+    let output = cli()
+        .current_dir(&app)
+        .env("AIRSSYS_RUN_STATE_DIR", &state)
+        .arg("run")
+        .arg(guest("hostile"))
+        .arg("--manifest")
+        .arg(&manifest)
+        .args(["--input", "kv-get:k"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "kept-outside");
+}
