@@ -138,6 +138,14 @@ pub enum InvokeError {
         /// Which limit was reached.
         message: String,
     },
+    /// `component-output.data` is larger than any caller accepts.
+    #[error("output too large: the component returned {bytes} bytes, the limit is {limit}")]
+    OutputTooLarge {
+        /// What the component returned.
+        bytes: usize,
+        /// [`MAX_OUTPUT_BYTES`](super::MAX_OUTPUT_BYTES).
+        limit: usize,
+    },
     /// The caller went away (an HTTP client disconnected) before the call ended:
     /// the call was dropped, its instance discarded.
     #[error("cancelled: the caller went away; the instance was discarded")]
@@ -185,6 +193,7 @@ impl InvokeError {
             InvokeError::Instantiate { .. } => "instantiate",
             InvokeError::Busy { .. } => "busy",
             InvokeError::Cancelled => "cancelled",
+            InvokeError::OutputTooLarge { .. } => "output-too-large",
             InvokeError::Reentrant { .. } => "reentrant",
             InvokeError::WrongWorld { .. } => "wrong-world",
         }

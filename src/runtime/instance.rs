@@ -55,6 +55,10 @@ pub(crate) struct Instance {
     idle_since: Instant,
 }
 
+/// Largest `component-output.data` a call may return: 16 MiB, the request body
+/// cap, so whatever a component answers can also be sent on to another.
+pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
+
 /// Pooled instances idle longer than this are shut down and dropped, so idle
 /// components give their slots in the engine's instance pool back.
 const IDLE_TTL: Duration = Duration::from_secs(60);
@@ -245,13 +249,20 @@ impl Shared {
             Some(Ok(returned)) => {
                 record_fuel(&instance.store);
                 loaded.finish(instance).await;
-                returned
-                    .map(|out| Output {
+                match returned {
+                    Ok(out) if out.data.len() > MAX_OUTPUT_BYTES => {
+                        Err(InvokeError::OutputTooLarge {
+                            bytes: out.data.len(),
+                            limit: MAX_OUTPUT_BYTES,
+                        })
+                    }
+                    Ok(out) => Ok(Output {
                         data: out.data,
                         metadata: out.metadata,
                         request_id,
-                    })
-                    .map_err(|e| InvokeError::Component(e.into()))
+                    }),
+                    Err(e) => Err(InvokeError::Component(e.into())),
+                }
             }
         }
     }

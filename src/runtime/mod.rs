@@ -48,7 +48,7 @@ pub use engine::{EPOCH_TICK, EngineSettings, MAX_WASM_STACK};
 pub use error::{GuestError, GuestErrorKind, InvokeError, LoadError};
 pub use events::{Denial, EventSink, LogLevel, MemorySink, StderrSink};
 pub use guest_output::GuestOutput;
-pub use instance::{Invocation, Output};
+pub use instance::{Invocation, MAX_OUTPUT_BYTES, Output};
 pub use loaded::{LoadOptions, LoadedComponent};
 pub use sandbox::{Sandbox, Usage};
 pub use state::HostState;

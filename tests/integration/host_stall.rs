@@ -399,4 +399,108 @@ fn a_flood_of_anonymous_admin_requests_adds_a_bounded_number_of_audit_rows() {
     // The chain stays whole.
     let report = admin.verify();
     assert!(report["first_broken"].is_null(), "{report}");
+    // The scheme is case-insensitive; the token is what authenticates.
+    let lower = format!("bearer {}", admin.token.trim());
+    let reply = client
+        .send("GET", &url, b"", &[("authorization", lower.as_str())])
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn a_proxy_component_holds_its_instance_until_the_body_is_sent() {
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let server = start(tmp.path(), &state, &["--max-concurrent-calls", "64"]);
+    let admin = Admin::new(&server, &state);
+    let manifest = "[component]\nname = \"web\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\
+                    world = \"wasi:http/proxy\"\n[resources]\nmax_memory_bytes = 134217728\n\
+                    max_instances = 2\nmax_execution_ms = 20000\n\
+                    [permissions.network]\nallowed_hosts = [\"127.0.0.1:9\"]\n";
+    let r = admin.deploy("web", "1.0.0", &wasm("http-proxy"), manifest);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let address = server
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    // Six slow readers: each sends 12 MiB to echo, then reads only the status
+    // line with a tiny receive buffer, so a guest streaming the echo back stays
+    // blocked on its body.
+    let body = vec![b'e'; 12 << 20];
+    let started = Instant::now();
+    let readers: Vec<_> = (0..6)
+        .map(|_| {
+            let (address, body) = (address.clone(), body.clone());
+            std::thread::spawn(move || {
+                let socket =
+                    socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+                        .unwrap();
+                socket.set_recv_buffer_size(4096).unwrap();
+                let target: std::net::SocketAddr = address.parse().unwrap();
+                socket.connect(&target.into()).unwrap();
+                let mut s: std::net::TcpStream = socket.into();
+                s.set_write_timeout(Some(Duration::from_secs(30))).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+                let head = format!(
+                    "POST /web/echo HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let sent = s.write_all(head.as_bytes()).is_ok() && s.write_all(&body).is_ok();
+                let mut status = [0u8; 12];
+                let answered = sent
+                    && s.read_exact(&mut status).is_ok()
+                    && status.starts_with(b"HTTP/1.1 200");
+                let at = Instant::now();
+                // Hold the connection, its echo unread, for a while.
+                std::thread::sleep(Duration::from_secs(3));
+                answered.then_some(at)
+            })
+        })
+        .collect();
+    let answers: Vec<Instant> = readers
+        .into_iter()
+        .filter_map(|r| r.join().unwrap())
+        .collect();
+    // Everyone is answered in the end, but while the first two hold their
+    // instances (3 s), nobody else is.
+    assert_eq!(answers.len(), 6, "{}", server.stderr());
+    let early = answers
+        .iter()
+        .filter(|at| at.duration_since(started) < Duration::from_secs(2))
+        .count();
+    assert_eq!(
+        early, 2,
+        "max_instances = 2 holds while the guests still stream their bodies"
+    );
+}
+
+#[test]
+fn trap_backtraces_reach_the_audit_log_but_never_http_clients() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_dir(tmp.path());
+    let server = start(tmp.path(), &state, &[]);
+    let admin = Admin::new(&server, &state);
+    deploy(&admin, QUICK, "");
+    let answer = invoke(&Client::default(), &server, QUICK, "panic");
+    let (status, body, _) = answer.result.expect("the host answers");
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("\"kind\":\"trap\""), "{body}");
+    assert!(
+        !body.contains("backtrace") && !body.contains("wasm function"),
+        "{body}"
+    );
+    let traps: Vec<_> = admin
+        .audit()
+        .into_iter()
+        .filter(|e| e["action"] == "trap")
+        .collect();
+    assert!(
+        traps.iter().any(|t| t["detail"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("wasm backtrace")),
+        "{traps:?}"
+    );
 }

@@ -237,3 +237,33 @@ async fn a_guest_flooding_stderr_is_throttled_by_its_output_budget() {
         sink.logs()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_output_is_its_own_error() {
+    let (rt, _sink) = runtime();
+    let c = hostile(
+        &rt,
+        "[resources]\nmax_memory_bytes = 134217728\n",
+        Path::new("."),
+    );
+    let limit = airssys_wasm::runtime::MAX_OUTPUT_BYTES;
+    let mut input = b"echo:".to_vec();
+    input.resize(limit + 6, b'x');
+    let e = rt
+        .invoke(&c, airssys_wasm::runtime::Invocation::new(input))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, InvokeError::OutputTooLarge { bytes, .. } if bytes == limit + 1),
+        "{e}"
+    );
+    assert_eq!(e.kind(), "output-too-large");
+    // Just under the limit goes through.
+    let mut input = b"echo:".to_vec();
+    input.resize(limit + 5, b'x');
+    let out = rt
+        .invoke(&c, airssys_wasm::runtime::Invocation::new(input))
+        .await
+        .unwrap();
+    assert_eq!(out.data.len(), limit);
+}

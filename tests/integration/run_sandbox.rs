@@ -16,6 +16,28 @@ fn write_manifest(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
     path
 }
 
+/// `airssys-wasm run <hostile> --manifest <manifest> --input <input>` in `dir`.
+fn run_hostile(
+    dir: &std::path::Path,
+    manifest: &std::path::Path,
+    input: &str,
+    env: &[(&str, &std::path::Path)],
+) -> std::process::Output {
+    let mut command = cli();
+    command.current_dir(dir);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+        .arg("run")
+        .arg(guest("hostile"))
+        .arg("--manifest")
+        .arg(manifest)
+        .args(["--input", input])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_planted_symlink_is_refused_by_the_next_run() {
     let tmp = tempfile::tempdir().unwrap();
@@ -27,17 +49,7 @@ fn a_planted_symlink_is_refused_by_the_next_run() {
         "[runtime]\ninstance_mode = \"per-request\"\n\
          [permissions.filesystem]\nwritable_paths = [\"data/**\", \"data/cache/**\"]\n",
     );
-    let run = |input: &str| {
-        cli()
-            .current_dir(&app)
-            .arg("run")
-            .arg(guest("hostile"))
-            .arg("--manifest")
-            .arg(&manifest)
-            .args(["--input", input])
-            .output()
-            .unwrap()
-    };
+    let run = |input: &str| run_hostile(&app, &manifest, input, &[]);
     let planted = run("plant:../..:/data/cache");
     assert!(
         planted.status.success(),
@@ -72,16 +84,8 @@ fn key_value_data_of_run_lives_outside_the_project() {
          [permissions.filesystem]\nreadable_paths = [\"./**\"]\n",
     );
     let state = tmp.path().join("run-state");
-    let output = cli()
-        .current_dir(&app)
-        .env("AIRSSYS_RUN_STATE_DIR", &state)
-        .arg("run")
-        .arg(guest("hostile"))
-        .arg("--manifest")
-        .arg(&manifest)
-        .args(["--input", "kv-set:k:kept-outside"])
-        .output()
-        .unwrap();
+    let env = [("AIRSSYS_RUN_STATE_DIR", state.as_path())];
+    let output = run_hostile(&app, &manifest, "kv-set:k:kept-outside", &env);
     assert!(
         output.status.success(),
         "{}",
@@ -106,15 +110,6 @@ fn key_value_data_of_run_lives_outside_the_project() {
         .filter(|e| e.file_name() == "kv.sqlite")
         .collect();
     assert_eq!(stores.len(), 1, "{stores:?}");
-    let output = cli()
-        .current_dir(&app)
-        .env("AIRSSYS_RUN_STATE_DIR", &state)
-        .arg("run")
-        .arg(guest("hostile"))
-        .arg("--manifest")
-        .arg(&manifest)
-        .args(["--input", "kv-get:k"])
-        .output()
-        .unwrap();
+    let output = run_hostile(&app, &manifest, "kv-get:k", &env);
     assert_eq!(stdout(&output), "kept-outside");
 }
