@@ -31,7 +31,11 @@ pub struct Manifest {
 impl Manifest {
     /// The directory holding the manifest: the project root.
     pub fn project_dir(&self) -> &Path {
-        self.path.parent().unwrap_or_else(|| Path::new("."))
+        // `Component.toml` (no directory part) has the parent `""`: that is `.`.
+        self.path
+            .parent()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or_else(|| Path::new("."))
     }
 }
 

@@ -105,7 +105,7 @@ fn defaults_apply_to_a_minimal_manifest() {
         Path::new("Component.toml"),
     )
     .expect("valid");
-    assert_eq!(m.project_dir(), Path::new(""));
+    assert_eq!(m.project_dir(), Path::new("."));
     assert_eq!(m.component.language, Language::Rust);
     assert_eq!(m.component.world, WorldName::AirssysComponent);
     assert_eq!(m.resources, manifest::Resources::default());

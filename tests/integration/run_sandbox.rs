@@ -113,3 +113,26 @@ fn key_value_data_of_run_lives_outside_the_project() {
     let output = run_hostile(&app, &manifest, "kv-get:k", &env);
     assert_eq!(stdout(&output), "kept-outside");
 }
+
+#[test]
+fn relative_grants_resolve_against_a_manifest_named_without_a_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("note.txt"), "granted").unwrap();
+    write_manifest(
+        tmp.path(),
+        "[permissions.filesystem]\nreadable_paths = [\".\"]\n",
+    );
+    // `--manifest Component.toml`, relative to the working directory.
+    let output = run_hostile(
+        tmp.path(),
+        std::path::Path::new("Component.toml"),
+        "read:/note.txt",
+        &[],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        stderr_in(&output, tmp.path())
+    );
+    assert_eq!(stdout(&output), "granted");
+}
