@@ -23,8 +23,6 @@ pub(crate) enum Refused {
     Full,
     /// The call's deadline passed while it waited.
     Deadline,
-    /// The gate was closed (the component is going away).
-    Closed,
 }
 
 /// A gate of `size` concurrent slots with a wait queue of `max_waiting`.
@@ -88,7 +86,8 @@ impl Admission {
         let _waiting = Waiting(&self.waiting);
         match tokio::time::timeout_at(deadline.into(), self.permits.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_)) => Err(Refused::Closed),
+            // The semaphore is never closed; should it be, the call is refused.
+            Ok(Err(_)) => Err(Refused::Full),
             Err(_) => Err(Refused::Deadline),
         }
     }

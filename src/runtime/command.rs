@@ -20,13 +20,8 @@ pub(crate) async fn run(
             operation: "run",
         });
     };
-    let _slot = loaded
-        .acquire_slot(
-            std::time::Instant::now()
-                + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms),
-        )
-        .await?;
-    let mut store = shared.new_store(loaded, &args, Stdio::Inherit, 0)?;
+    let _slot = loaded.acquire_slot(loaded.deadline_from_now()).await?;
+    let mut store = shared.new_store(loaded, &args, Stdio::Inherit)?;
     let resources = loaded.sandbox.resources;
     let command = pre
         .instantiate_async(&mut store)

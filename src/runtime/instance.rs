@@ -124,7 +124,7 @@ impl Shared {
         let limit = sandbox.resources.max_execution_ms;
         let mut evicted = false;
         let (mut store, instantiated) = loop {
-            let mut store = self.new_store(loaded, &[], Stdio::Diagnostics, 0)?;
+            let mut store = self.new_store(loaded, &[], Stdio::Diagnostics)?;
             arm_until(&mut store, deadline);
             let result = bounded(deadline, pre.instantiate_async(&mut store)).await;
             match result {
@@ -273,7 +273,7 @@ impl Shared {
         loaded: Arc<LoadedComponent>,
     ) -> Result<bindings::HealthStatus, InvokeError> {
         let resources = loaded.sandbox.resources;
-        let deadline = Instant::now() + Duration::from_millis(resources.max_execution_ms);
+        let deadline = loaded.deadline_from_now();
         let _slot = loaded.acquire_slot(deadline).await?;
         let mut instance = match loaded.take_idle() {
             Some(instance) => instance,
@@ -350,6 +350,12 @@ impl LoadedComponent {
 
     /// Shuts down and drops every idle instance quickly (pool pressure).
     pub(crate) async fn evict_idle(&self) -> usize {
+        self.drain_within(EVICTION_SHUTDOWN).await
+    }
+
+    /// Takes every idle instance out of the pool and shuts each down within
+    /// `budget` (and its own time limit); how many there were.
+    async fn drain_within(&self, budget: Duration) -> usize {
         let idle: Vec<Instance> = self
             .idle
             .lock()
@@ -357,7 +363,7 @@ impl LoadedComponent {
             .unwrap_or_default();
         let count = idle.len();
         for instance in idle {
-            shutdown_within(instance, EVICTION_SHUTDOWN).await;
+            shutdown_within(instance, budget).await;
         }
         count
     }
@@ -376,14 +382,8 @@ impl LoadedComponent {
 
     /// Shuts down and drops every idle instance (swap, undeploy, host stop).
     pub async fn drain(&self) {
-        let idle: Vec<Instance> = self
-            .idle
-            .lock()
-            .map(|mut i| std::mem::take(&mut *i))
-            .unwrap_or_default();
-        for instance in idle {
-            shutdown(instance).await;
-        }
+        // `shutdown_within` caps the budget at the component's own time limit.
+        self.drain_within(Duration::MAX).await;
     }
 
     /// Idle pooled instances right now.

@@ -37,7 +37,6 @@ mod store;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::{Duration, Instant};
 
 use wasmtime::Engine;
 use wasmtime::component::Linker;
@@ -373,8 +372,7 @@ impl Runtime {
     ) -> Result<Output, InvokeError> {
         // The deadline runs from the call's arrival: time spent waiting for a
         // slot counts against `max_execution_ms`.
-        let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
-        let deadline = Instant::now() + limit;
+        let deadline = component.deadline_from_now();
         let _running = self.shared.admit(component, deadline).await?;
         let arrival = instance::Caller {
             deadline,
@@ -396,8 +394,10 @@ impl Runtime {
         &self,
         component: &Arc<LoadedComponent>,
     ) -> Result<bindings::HealthStatus, InvokeError> {
-        let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
-        let _running = self.shared.admit(component, Instant::now() + limit).await?;
+        let _running = self
+            .shared
+            .admit(component, component.deadline_from_now())
+            .await?;
         self.shared.clone().health(component.clone()).await
     }
 
@@ -423,8 +423,10 @@ impl Runtime {
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: std::fmt::Display,
     {
-        let limit = Duration::from_millis(component.sandbox.resources.max_execution_ms);
-        let admitted = self.shared.admit(component, Instant::now() + limit).await?;
+        let admitted = self
+            .shared
+            .admit(component, component.deadline_from_now())
+            .await?;
         proxy::handle(&self.shared, component, request, admitted).await
     }
 

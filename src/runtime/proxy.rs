@@ -36,18 +36,13 @@ where
             operation: "wasi:http/incoming-handler.handle",
         });
     };
-    let slot = loaded
-        .acquire_slot(
-            std::time::Instant::now()
-                + std::time::Duration::from_millis(loaded.sandbox.resources.max_execution_ms),
-        )
-        .await?;
+    let slot = loaded.acquire_slot(loaded.deadline_from_now()).await?;
     let sandbox = loaded.sandbox.clone();
     let instantiate_error = |message: String| InvokeError::Instantiate {
         component: sandbox.name.clone(),
         message,
     };
-    let mut store = shared.new_store(loaded, &[], Stdio::Diagnostics, 0)?;
+    let mut store = shared.new_store(loaded, &[], Stdio::Diagnostics)?;
     let resources = sandbox.resources;
     let request = request.map(|body| {
         body.map_err(|e| wasmtime_wasi_http::Error::InternalError(Some(e.to_string())))

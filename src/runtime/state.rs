@@ -41,12 +41,7 @@ pub struct HostState {
 }
 
 impl HostState {
-    pub(crate) fn new(
-        wasi: WasiCtx,
-        sandbox: Arc<Sandbox>,
-        shared: Arc<Shared>,
-        call_depth: u32,
-    ) -> Self {
+    pub(crate) fn new(wasi: WasiCtx, sandbox: Arc<Sandbox>, shared: Arc<Shared>) -> Self {
         HostState {
             wasi,
             http: WasiHttpCtx::new(),
@@ -55,7 +50,7 @@ impl HostState {
             limiter: MemoryLimiter::new(sandbox.resources.max_memory_bytes, sandbox.usage.clone()),
             sandbox,
             shared,
-            call_depth,
+            call_depth: 0,
             deadline: Instant::now(),
             callers: Vec::new(),
             lookups: HashMap::new(),

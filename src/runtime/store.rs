@@ -9,13 +9,19 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use wasmtime::{Store, UpdateDeadline};
 
-use super::admission::Refused;
+use super::admission::{Admission, Refused};
 use super::error::InvokeError;
 use super::loaded::LoadedComponent;
 use super::{HostState, Shared};
 use crate::security::{SandboxError, Stdio, build_wasi_ctx};
 
 impl LoadedComponent {
+    /// When a call of this component starting now must end: now plus its
+    /// `max_execution_ms`.
+    pub(crate) fn deadline_from_now(&self) -> Instant {
+        Instant::now() + Duration::from_millis(self.sandbox.resources.max_execution_ms)
+    }
+
     /// One of the `max_instances` slots, waiting in a bounded queue until
     /// `deadline` at the latest (back-pressure, never an unbounded wait).
     pub(crate) async fn acquire_slot(
@@ -36,10 +42,6 @@ impl LoadedComponent {
                 },
                 Refused::Deadline => InvokeError::Timeout {
                     limit_ms: self.sandbox.resources.max_execution_ms,
-                },
-                Refused::Closed => InvokeError::Instantiate {
-                    component: self.name().into(),
-                    message: "the component is shutting down".into(),
                 },
             })
     }
@@ -66,34 +68,34 @@ impl Shared {
         loaded: &LoadedComponent,
         deadline: Instant,
     ) -> Result<Admitted, InvokeError> {
-        let share = loaded
-            .host_share
-            .enter(deadline)
-            .await
-            .map_err(|_| InvokeError::Busy {
-                message: format!(
-                    "{} is at its share of the host: {} of its calls are executing and {} are waiting",
-                    loaded.name(),
-                    loaded.host_share.size(),
-                    loaded.host_share.waiting()
-                ),
-            })?;
-        let host = self
-            .executing
-            .enter(deadline)
-            .await
-            .map_err(|_| InvokeError::Busy {
-                message: format!(
-                    "the host is at capacity: {} calls are executing and {} are waiting",
-                    self.executing.size(),
-                    self.executing.waiting()
-                ),
-            })?;
+        let share = pass(
+            &loaded.host_share,
+            deadline,
+            &format!("{} is at its share of the host", loaded.name()),
+        )
+        .await?;
+        let host = pass(&self.executing, deadline, "the host is at capacity").await?;
         Ok(Admitted {
             _share: share,
             _host: host,
         })
     }
+}
+
+/// A slot of `gate`, or `busy` (with what is executing and waiting) when the
+/// queue is full or the deadline passes while waiting.
+async fn pass(
+    gate: &Admission,
+    deadline: Instant,
+    what: &str,
+) -> Result<OwnedSemaphorePermit, InvokeError> {
+    gate.enter(deadline).await.map_err(|_| InvokeError::Busy {
+        message: format!(
+            "{what}: {} calls are executing and {} are waiting",
+            gate.busy(),
+            gate.waiting()
+        ),
+    })
 }
 
 impl Shared {
@@ -104,7 +106,6 @@ impl Shared {
         loaded: &LoadedComponent,
         args: &[String],
         stdio: Stdio,
-        depth: u32,
     ) -> Result<Store<HostState>, InvokeError> {
         let sandbox = loaded.sandbox.clone();
         let wasi = build_wasi_ctx(&sandbox, args, stdio, &self.empty_root, &self.sink).map_err(|e| {
@@ -126,10 +127,7 @@ impl Shared {
                 message: e.to_string(),
             }
         })?;
-        let mut store = Store::new(
-            &self.engine,
-            HostState::new(wasi, sandbox, self.clone(), depth),
-        );
+        let mut store = Store::new(&self.engine, HostState::new(wasi, sandbox, self.clone()));
         store.limiter(|state| &mut state.limiter);
         // At every epoch tick the guest gives the executor back (so no guest,
         // however long it loops, holds a worker thread for more than one tick),

@@ -7,7 +7,8 @@
 
 use wasmtime::StoreContextMut;
 use wasmtime::component::{Linker, Resource};
-use wasmtime_wasi::p2::bindings::filesystem::types::{Descriptor, HostDescriptor};
+use wasmtime_wasi::p2::FsResult;
+use wasmtime_wasi::p2::bindings::filesystem::types::{Descriptor, ErrorCode, HostDescriptor};
 use wasmtime_wasi_io::streams::DynOutputStream;
 
 use super::disk_quota::QuotaStream;
@@ -21,6 +22,19 @@ pub(crate) fn charge(state: &HostState, bytes: u64, files: u64) -> wasmtime::Res
         Some(disk) => disk.charge(bytes, files).map_err(wasmtime::Error::new),
         None => Ok(()),
     }
+}
+
+/// The guest's view of a file stream just opened, that stream replaced by one
+/// charged to the quota.
+fn charged_stream(
+    state: &mut HostState,
+    result: FsResult<Resource<DynOutputStream>>,
+) -> wasmtime::Result<Result<Resource<DynOutputStream>, ErrorCode>> {
+    let result = settle(state, result)?;
+    if let Ok(stream) = &result {
+        wrap_stream(state, stream)?;
+    }
+    Ok(result)
 }
 
 /// Replaces the stream just created for a file by one charged to the quota.
@@ -66,11 +80,7 @@ pub fn add_disk_quota(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         |mut store: StoreContextMut<'_, HostState>, (fd, offset): (Resource<Descriptor>, u64)| {
             let state = store.data_mut();
             let result = view(state).write_via_stream(fd, offset);
-            let result = settle(state, result)?;
-            if let Ok(stream) = &result {
-                wrap_stream(state, stream)?;
-            }
-            Ok((result,))
+            Ok((charged_stream(state, result)?,))
         },
     )?;
     types.func_wrap(
@@ -78,11 +88,7 @@ pub fn add_disk_quota(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         |mut store: StoreContextMut<'_, HostState>, (fd,): (Resource<Descriptor>,)| {
             let state = store.data_mut();
             let result = view(state).append_via_stream(fd);
-            let result = settle(state, result)?;
-            if let Ok(stream) = &result {
-                wrap_stream(state, stream)?;
-            }
-            Ok((result,))
+            Ok((charged_stream(state, result)?,))
         },
     )?;
     types.func_wrap_async(

@@ -222,6 +222,18 @@ fn the_built_in_policy_keeps_host_paths_and_host_variables_out() {
     assert!(stderr.contains("Policy permissive"), "{stderr}");
 }
 
+/// Deploys the `http-proxy` fixture as `web` (mounted at `/web/`) with
+/// `resources` as its `[resources]` body.
+fn deploy_web(admin: &Admin, resources: &str) {
+    let manifest = format!(
+        "[component]\nname = \"web\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\
+         world = \"wasi:http/proxy\"\n[resources]\n{resources}\
+         [permissions.network]\nallowed_hosts = [\"127.0.0.1:9\"]\n"
+    );
+    let r = admin.deploy("web", "1.0.0", &wasm("http-proxy"), &manifest);
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
 /// Resident memory of a process, in bytes.
 fn rss(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -276,11 +288,7 @@ fn a_huge_body_to_a_proxy_route_is_cut_at_the_cap_without_buffering() {
     let state = state_dir(tmp.path());
     let server = start(tmp.path(), &state, &[]);
     let admin = Admin::new(&server, &state);
-    let manifest = "[component]\nname = \"web\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\
-                    world = \"wasi:http/proxy\"\n[resources]\nmax_memory_bytes = 67108864\n\
-                    [permissions.network]\nallowed_hosts = [\"127.0.0.1:9\"]\n";
-    let r = admin.deploy("web", "1.0.0", &wasm("http-proxy"), manifest);
-    assert_eq!(r.status, 201, "{}", r.body);
+    deploy_web(&admin, "max_memory_bytes = 67108864\n");
     let pid = super::support::host::pid(&state);
     let before = rss(pid);
 
@@ -414,12 +422,10 @@ fn a_proxy_component_holds_its_instance_until_the_body_is_sent() {
     let state = state_dir(tmp.path());
     let server = start(tmp.path(), &state, &["--max-concurrent-calls", "64"]);
     let admin = Admin::new(&server, &state);
-    let manifest = "[component]\nname = \"web\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\
-                    world = \"wasi:http/proxy\"\n[resources]\nmax_memory_bytes = 134217728\n\
-                    max_instances = 2\nmax_execution_ms = 20000\n\
-                    [permissions.network]\nallowed_hosts = [\"127.0.0.1:9\"]\n";
-    let r = admin.deploy("web", "1.0.0", &wasm("http-proxy"), manifest);
-    assert_eq!(r.status, 201, "{}", r.body);
+    deploy_web(
+        &admin,
+        "max_memory_bytes = 134217728\nmax_instances = 2\nmax_execution_ms = 20000\n",
+    );
     let address = server
         .url("")
         .trim_start_matches("http://")
