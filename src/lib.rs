@@ -16,6 +16,8 @@
 //!   versions, deployments, blobs and hash-chained audit log.
 //! - [`host`]: the deployment host's building blocks (state directory, deploy
 //!   policy, metrics); `serve` itself is not wired yet.
+//! - [`pipeline`]: components composed into pipelines (`Pipeline.toml`), run
+//!   with fan-out, fan-in and error strategies.
 //! - [`run`] and [`testing`]: what `run` and `test` execute.
 //! - [`http`] and [`reload`]: serving components over HTTP and swapping them in
 //!   place while they serve (`run --listen --hot-reload`).
@@ -30,6 +32,7 @@ pub mod host;
 pub mod http;
 pub mod manifest;
 pub mod output;
+pub mod pipeline;
 pub mod project;
 pub mod reload;
 pub mod run;

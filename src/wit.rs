@@ -84,6 +84,33 @@ pub fn core_resolve() -> Result<(Resolve, PackageId), WitError> {
     Ok((resolve, pkg))
 }
 
+/// Turns a core wasm module that implements `airssys:core/component` with the
+/// canonical ABI (exports such as `airssys:core/lifecycle@1.0.0#execute`) into a
+/// component.
+pub fn encode_core_module(module: &[u8]) -> Result<Vec<u8>, WitError> {
+    let fail = |details: String| WitError::Parse {
+        dir: PathBuf::from("<core module>"),
+        details,
+    };
+    let (resolve, pkg) = core_resolve()?;
+    let world = resolve
+        .select_world(&[pkg], Some("component"))
+        .map_err(|e| fail(e.to_string()))?;
+    let mut module = module.to_vec();
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    wit_component::ComponentEncoder::default()
+        .validate(true)
+        .module(&module)
+        .and_then(|mut encoder| encoder.encode())
+        .map_err(|e| fail(format!("{e:#}")))
+}
+
 /// Prints a package without docs, the normal form used to compare two packages.
 fn normal_form(resolve: &Resolve, pkg: PackageId) -> String {
     let mut printer = WitPrinter::default();

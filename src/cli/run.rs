@@ -111,6 +111,7 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
                     data: read_input(&args)?,
                     metadata: args.metadata.clone(),
                     request_id: None,
+                    deadline: None,
                 };
                 match runtime.invoke(&component, invocation).await {
                     Ok(output) => {

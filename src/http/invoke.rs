@@ -51,6 +51,7 @@ pub(super) async fn invoke(
         data: body.to_vec(),
         metadata,
         request_id,
+        deadline: None,
     };
     let record = CallRecord::start(state.as_ref(), component.clone());
     let result = state.runtime().invoke(&component, invocation).await;

@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::error::Diagnostic;
-use super::raw;
+use super::keys::KeySchema;
 
 /// A TOML syntax error (including duplicate keys and tables).
 pub(crate) fn syntax_error(source: &str, e: &toml::de::Error) -> Diagnostic {
@@ -44,7 +44,7 @@ pub(crate) fn syntax_error(source: &str, e: &toml::de::Error) -> Diagnostic {
 }
 
 /// A serde error on the cleaned document: a value of the wrong type.
-pub(crate) fn type_error(source: &str, e: &toml::de::Error) -> Diagnostic {
+pub(crate) fn type_error(schema: &KeySchema, source: &str, e: &toml::de::Error) -> Diagnostic {
     let text = e.message().trim_end();
     let Some(span) = e.span() else {
         return Diagnostic::new(format!("invalid value: {text}"));
@@ -63,7 +63,7 @@ pub(crate) fn type_error(source: &str, e: &toml::de::Error) -> Diagnostic {
         None => (String::new(), key.as_str()),
     };
     let found = describe_found(found, &snippet);
-    let (message, help) = if raw::keys_of(key).is_some() || key == "config" {
+    let (message, help) = if schema.is_table(key) {
         (
             format!("`{key}` must be a table, found {found}"),
             format!("write `[{key}]` on a line of its own, followed by its keys"),

@@ -17,7 +17,7 @@ use super::error::{Diagnostic, ManifestError};
 use super::grants::{GrantError, component_name_error};
 use super::keys::{one_of, remove_unknown_keys, suggest};
 use super::model::{BuildSection, ComponentSection, Language, Manifest, Permissions, WorldName};
-use super::raw::{RawBuild, RawComponent, RawManifest};
+use super::raw::{RawBuild, RawComponent, RawManifest, SCHEMA};
 use super::{permissions, sections};
 
 /// Reads and parses the manifest at `path`. The path is kept in
@@ -44,11 +44,11 @@ pub fn parse(source: &str, path: &Path) -> Result<Manifest, ManifestError> {
     };
     let mut doc = DeTable::parse(source).map_err(|e| invalid(vec![syntax_error(source, &e)]))?;
     let mut diags = Vec::new();
-    remove_unknown_keys(doc.get_mut(), source, &mut diags);
+    remove_unknown_keys(&SCHEMA, doc.get_mut(), source, &mut diags);
     let raw = match RawManifest::deserialize(toml::de::Deserializer::from(doc)) {
         Ok(raw) => raw,
         Err(e) => {
-            diags.push(type_error(source, &e));
+            diags.push(type_error(&SCHEMA, source, &e));
             return Err(invalid(diags));
         }
     };
@@ -74,7 +74,7 @@ pub(crate) fn embedded_permissions(
     let mut root = DeTable::new();
     root.insert(Spanned::new(span.clone(), "permissions".into()), table);
     let mut diags = Vec::new();
-    remove_unknown_keys(&mut root, source, &mut diags);
+    remove_unknown_keys(&SCHEMA, &mut root, source, &mut diags);
     let raw = match RawManifest::deserialize(toml::de::Deserializer::from(Spanned::new(span, root)))
     {
         Ok(raw) => raw,
@@ -98,7 +98,22 @@ pub(crate) struct Checker<'s> {
     diags: Vec<Diagnostic>,
 }
 
-impl Checker<'_> {
+impl<'s> Checker<'s> {
+    /// A checker of document `source`, with `diags` already found.
+    pub(crate) fn new(source: &'s str, diags: Vec<Diagnostic>) -> Self {
+        Checker { source, diags }
+    }
+
+    /// The problems found so far.
+    pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diags
+    }
+
+    /// Records a finished diagnostic.
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        self.diags.push(diagnostic);
+    }
+
     /// Records a problem at `span`.
     pub(crate) fn error(&mut self, span: Range<usize>, message: String, help: Option<String>) {
         self.diags
@@ -178,22 +193,7 @@ fn component(raw: Option<Spanned<RawComponent>>, ck: &mut Checker<'_>) -> Option
             );
             None
         }
-        Some(v) => match semver::Version::parse(v.get_ref()) {
-            Ok(version) => Some(version),
-            Err(e) => {
-                let text = v.get_ref();
-                let help = match text.strip_prefix(['v', 'V']).map(semver::Version::parse) {
-                    Some(Ok(_)) => "drop the leading `v`".to_string(),
-                    _ => "versions are semver: MAJOR.MINOR.PATCH, e.g. `1.0.0`".to_string(),
-                };
-                ck.error(
-                    v.span(),
-                    format!("invalid version `{text}`: {e}"),
-                    Some(help),
-                );
-                None
-            }
-        },
+        Some(v) => semver_version(ck, v),
     };
     let language = choice(
         ck,
@@ -220,6 +220,28 @@ fn component(raw: Option<Spanned<RawComponent>>, ck: &mut Checker<'_>) -> Option
 
 /// Maps a string to one of `values` by its spelling in `names`; `None` when absent
 /// or invalid (then reported).
+/// A `version` value: semver, with a hint for the usual slips.
+pub(crate) fn semver_version(ck: &mut Checker<'_>, v: Spanned<String>) -> Option<semver::Version> {
+    match semver::Version::parse(v.get_ref()) {
+        Ok(version) => Some(version),
+        Err(e) => {
+            let text = v.get_ref();
+            let help = match text.strip_prefix(['v', 'V']).map(semver::Version::parse) {
+                Some(Ok(_)) => "drop the leading `v`".to_string(),
+                _ => "versions are semver: MAJOR.MINOR.PATCH, e.g. `1.0.0`".to_string(),
+            };
+            ck.error(
+                v.span(),
+                format!("invalid version `{text}`: {e}"),
+                Some(help),
+            );
+            None
+        }
+    }
+}
+
+/// One of `names` (mapped to the value at the same index), or a reported error
+/// with the nearest spelling.
 pub(crate) fn choice<T: Copy>(
     ck: &mut Checker<'_>,
     raw: Option<Spanned<String>>,

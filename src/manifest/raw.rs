@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+
+use super::keys::KeySchema;
 use toml::Spanned;
 
 /// The whole document.
@@ -124,7 +126,12 @@ pub(crate) struct RawCustom {
 /// The unknown-key pass uses this to report every unknown key with a suggestion
 /// before serde runs; a test keeps it in sync with the structs above. `[config]` is
 /// absent on purpose: it accepts any key.
-pub(crate) const SCHEMA: &[(&str, &[&str])] = &[
+pub(crate) const SCHEMA: KeySchema = KeySchema {
+    tables: TABLES,
+    open: &["config"],
+};
+
+const TABLES: &[(&str, &[&str])] = &[
     (
         "",
         &[
@@ -174,10 +181,6 @@ pub(crate) const SCHEMA: &[(&str, &[&str])] = &[
     ("permissions.custom", &["capabilities"]),
 ];
 
-/// The accepted keys of the table at dotted path `table`, if it is a known table.
-pub(crate) fn keys_of(table: &str) -> Option<&'static [&'static str]> {
-    SCHEMA.iter().find(|(t, _)| *t == table).map(|(_, k)| *k)
-}
 
 #[cfg(test)]
 mod tests {
@@ -194,7 +197,7 @@ mod tests {
 
     #[test]
     fn schema_keys_are_known_to_serde() {
-        for (table, keys) in SCHEMA {
+        for (table, keys) in SCHEMA.tables {
             for key in *keys {
                 // A wrong type is fine; only "unknown field" would mean drift.
                 let doc = format!("{}{key} = -1.5\n", header(table));
@@ -207,7 +210,7 @@ mod tests {
 
     #[test]
     fn serde_fields_are_in_schema() {
-        for (table, keys) in SCHEMA {
+        for (table, keys) in SCHEMA.tables {
             let doc = format!("{}zzz_not_a_key = 1\n", header(table));
             let err = toml::from_str::<RawManifest>(&doc).expect_err(table);
             let msg = err.message();

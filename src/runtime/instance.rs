@@ -24,6 +24,9 @@ pub struct Invocation {
     pub metadata: Vec<(String, String)>,
     /// The request id the component sees; generated when `None`.
     pub request_id: Option<String>,
+    /// An outer bound on the call (a pipeline's deadline): the call ends at the
+    /// earlier of this and the component's own `max_execution_ms`.
+    pub deadline: Option<Instant>,
 }
 
 impl Invocation {

@@ -372,7 +372,8 @@ impl Runtime {
     ) -> Result<Output, InvokeError> {
         // The deadline runs from the call's arrival: time spent waiting for a
         // slot counts against `max_execution_ms`.
-        let deadline = component.deadline_from_now();
+        let own = component.deadline_from_now();
+        let deadline = invocation.deadline.map_or(own, |outer| outer.min(own));
         let _running = self.shared.admit(component, deadline).await?;
         let arrival = instance::Caller {
             deadline,

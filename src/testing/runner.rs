@@ -194,6 +194,7 @@ impl Runner {
                     data: case.input.clone(),
                     metadata: case.metadata.clone(),
                     request_id: None,
+                    deadline: None,
                 };
                 let result = self
                     .tokio

@@ -36,6 +36,7 @@ impl Host for HostState {
             data,
             metadata,
             request_id: None,
+            deadline: None,
         };
         let shared = self.shared.clone();
         // The callee runs within what is left of this call's time.
