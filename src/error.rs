@@ -38,6 +38,9 @@ pub enum Error {
     /// A call failed (trap, limit, or a component error).
     #[error(transparent)]
     Invoke(#[from] crate::runtime::InvokeError),
+    /// A pipeline file is invalid or a node cannot be loaded.
+    #[error(transparent)]
+    Pipeline(#[from] crate::pipeline::PipelineError),
     /// The test cases could not be read or run.
     #[error(transparent)]
     Tests(#[from] crate::testing::TestsError),
@@ -82,6 +85,7 @@ impl Error {
             Error::Client(e) => e.help(),
             Error::Invoke(e) => e.help(),
             Error::Tests(e) => e.help(),
+            Error::Pipeline(e) => e.help(),
             Error::Usage { help, .. } => help.clone(),
             Error::NoProject { .. } => Some(
                 "run `airssys-wasm init <name>` to create a project, or pass the project directory"

@@ -210,6 +210,13 @@ impl Output {
         }
     }
 
+    /// A line of detail on stderr (a trace, a summary), silenced by `--quiet`.
+    pub fn detail(&self, line: impl std::fmt::Display) {
+        if self.shows_status() {
+            let _ = writeln!(self.stderr(), "{line}");
+        }
+    }
+
     /// A line of data on stdout (printed even with `--quiet`).
     pub fn data(&self, line: impl std::fmt::Display) {
         let _ = writeln!(self.stdout(), "{line}");

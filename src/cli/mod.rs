@@ -9,6 +9,8 @@ mod hostargs;
 mod init;
 mod listen;
 mod observe;
+mod pipeline;
+mod pipeline_show;
 mod progress;
 mod render;
 mod rollout;
@@ -78,6 +80,8 @@ pub enum Command {
     Test(test::TestArgs),
     /// Run a component once on the embedded runtime
     Run(run::RunArgs),
+    /// Compose components into a pipeline: new, validate, run, graph
+    Pipeline(pipeline::PipelineArgs),
     /// Run the deployment host
     Serve(serve::ServeArgs),
     /// Upload an immutable version to a host (builds a project first)
@@ -127,6 +131,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(&out, args),
         Command::Test(args) => test::run(&out, args),
         Command::Run(args) => run::run(&out, args),
+        Command::Pipeline(args) => pipeline::run(&out, args),
         Command::Serve(args) => serve::run_serve(&out, args),
         Command::Deploy(args) => deploy::run(&out, args),
         Command::Update(args) => rollout::update(&out, args),

@@ -9,6 +9,15 @@ use crate::validate::Finding;
 pub fn error(out: &Output, error: &Error) {
     match error {
         Error::Manifest(e @ ManifestError::Invalid { .. }) => out.diagnostic(&e.render()),
+        Error::Pipeline(e) if e.render().is_some() => {
+            out.diagnostic(&e.render().unwrap_or_default())
+        }
+        Error::Pipeline(crate::pipeline::PipelineError::Node { source, .. })
+            if matches!(**source, Error::Manifest(ManifestError::Invalid { .. })) =>
+        {
+            out.error(error, &[], None);
+            self::error(out, source);
+        }
         Error::Build(crate::build::BuildError::ArtifactRejected { findings }) => {
             for finding in findings {
                 self::finding(out, finding);

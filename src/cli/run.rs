@@ -24,15 +24,8 @@ pub struct RunArgs {
     /// Manifest governing a .wasm file (default: no permissions)
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
-    /// Input data for `execute`, as a string
-    #[arg(long, conflicts_with = "input_file")]
-    pub input: Option<String>,
-    /// Input data for `execute`, read from a file (`-` for stdin)
-    #[arg(long, value_name = "FILE")]
-    pub input_file: Option<PathBuf>,
-    /// Input metadata, repeatable
-    #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = parse_pair)]
-    pub metadata: Vec<(String, String)>,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Load another component for `messaging` (project dir or .wasm), repeatable
     #[arg(long = "with", value_name = "NAME=PATH", value_parser = parse_pair)]
     pub companions: Vec<(String, String)>,
@@ -45,6 +38,20 @@ pub struct RunArgs {
     /// Arguments for a `wasi:cli/command` component
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
+}
+
+/// The input of one call: data and metadata.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input data for `execute`, as a string
+    #[arg(long, conflicts_with = "input_file")]
+    pub input: Option<String>,
+    /// Input data for `execute`, read from a file (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub input_file: Option<PathBuf>,
+    /// Input metadata, repeatable
+    #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    pub metadata: Vec<(String, String)>,
 }
 
 fn parse_pair(s: &str) -> std::result::Result<(String, String), String> {
@@ -108,8 +115,8 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
         let code = match component.world() {
             WorldName::AirssysComponent => {
                 let invocation = Invocation {
-                    data: read_input(&args)?,
-                    metadata: args.metadata.clone(),
+                    data: read_input(&args.input)?,
+                    metadata: args.input.metadata.clone(),
                     request_id: None,
                     deadline: None,
                 };
@@ -162,7 +169,8 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
     })
 }
 
-fn read_input(args: &RunArgs) -> Result<Vec<u8>> {
+/// The data given by `--input` or `--input-file` (empty without either).
+pub fn read_input(args: &InputArgs) -> Result<Vec<u8>> {
     if let Some(text) = &args.input {
         return Ok(text.clone().into_bytes());
     }

@@ -360,7 +360,7 @@ mod tests {
         .unwrap_err();
         assert!(
             e.iter()
-                .any(|p| p.message.contains("cycle: a → c → b → a")),
+                .any(|p| p.message.contains("cycle: a → b → c → a")),
             "{e:?}"
         );
     }

@@ -44,22 +44,27 @@
 //! ```
 
 mod builder;
+mod check;
 pub mod combine;
 mod error;
 mod execute;
 mod graph;
+mod graph_text;
 mod model;
 mod parse;
 mod raw;
 mod report;
 mod resolve;
+mod scaffold;
 
 use std::sync::Arc;
 
 pub use builder::PipelineBuilder;
+pub use check::{Capabilities, ComponentCheck, PipelineCheck, check, check_file};
 pub use error::PipelineError;
 pub use execute::Pipeline;
 pub use graph::{GraphProblem, Settings, Site};
+pub use graph_text::{GraphFormat, render as render_graph};
 pub use model::{
     Backoff, ComponentRef, DEFAULT_DEADLINE, DEFAULT_RETRY_ON, Definition, ERROR_KINDS,
     ErrorStrategy, MetaValue, Node, RetryPolicy,
@@ -70,6 +75,7 @@ pub use report::{
     RunReport,
 };
 pub use resolve::{load as load_nodes, prepare_nodes};
+pub use scaffold::scaffold;
 
 use crate::runtime::LoadedComponent;
 

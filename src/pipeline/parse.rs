@@ -55,10 +55,9 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineSpec, PipelineError> {
             return Err(invalid(diags));
         }
     };
-    let base = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    // Relative to the file's directory; a file named without one keeps its
+    // components' paths exactly as written.
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut ck = Checker::new(source, diags);
     let mut spans = Spans::default();
     if let Some(v) = &raw.pipeline_version
@@ -438,6 +437,11 @@ fn component_ref(
         );
     }
     let path = base.join(text);
+    let path = if path.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        path
+    };
     let path = match path.file_name() {
         Some(f) if f == crate::manifest::FILE_NAME => path.parent().map(Path::to_path_buf).unwrap_or(path),
         _ => path,
