@@ -1,6 +1,6 @@
 //! `airssys-wasm deploy`: upload an immutable version to a host.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -10,14 +10,17 @@ use super::progress::TerminalProgress;
 use super::rollout::StrategyArgs;
 use crate::build::{BuildOptions, build};
 use crate::error::{Error, Result};
+use crate::host::publish::publish_pipeline;
 use crate::output::Output;
+use crate::pipeline;
 use crate::project::Project;
 
 /// Arguments of `deploy`.
 #[derive(Debug, Args)]
 pub struct DeployArgs {
-    /// Project directory (built first), or a component file (.wasm)
-    #[arg(default_value = ".", value_name = "PATH|FILE.wasm")]
+    /// Project directory (built first), a component file (.wasm), or a
+    /// pipeline file (Pipeline.toml: its nodes are uploaded and pinned first)
+    #[arg(default_value = ".", value_name = "PATH|FILE.wasm|Pipeline.toml")]
     pub path: PathBuf,
     /// Manifest of a .wasm file
     #[arg(long, value_name = "FILE")]
@@ -31,6 +34,9 @@ pub struct DeployArgs {
 /// Builds (projects), uploads, and rolls out with `--strategy` when another
 /// version is active.
 pub fn run(out: &Output, args: DeployArgs) -> Result<ExitCode> {
+    if is_pipeline(&args.path) {
+        return deploy_pipeline(out, args);
+    }
     let (wasm, manifest_path) = if args.path.extension().is_some_and(|e| e == "wasm") {
         let manifest = args.manifest.clone().ok_or_else(|| Error::Usage {
             message: "deploying a .wasm file needs its manifest".into(),
@@ -77,9 +83,22 @@ pub fn run(out: &Output, args: DeployArgs) -> Result<ExitCode> {
             if activated { " (active)" } else { "" }
         ),
     );
+    roll_out(out, &client, &args, &name, &version, activated, result)
+}
+
+/// With `--strategy`, rolls an uploaded version out unless the upload activated it.
+fn roll_out(
+    out: &Output,
+    client: &crate::host::client::HostClient,
+    args: &DeployArgs,
+    name: &str,
+    version: &str,
+    activated: bool,
+    result: serde_json::Value,
+) -> Result<ExitCode> {
     let mut report = result;
-    if !activated && let Some(request) = args.strategy.request(&version)? {
-        let deployment = client.update(&name, &request)?;
+    if !activated && let Some(request) = args.strategy.request(version)? {
+        let deployment = client.update(name, &request)?;
         out.status(
             "Updated",
             format!("{name} → {version} ({})", request.strategy),
@@ -90,4 +109,45 @@ pub fn run(out: &Output, args: DeployArgs) -> Result<ExitCode> {
         out.json(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A pipeline file, or a directory holding one and no component project.
+fn is_pipeline(path: &Path) -> bool {
+    if path.is_dir() {
+        return path.join(pipeline::FILE_NAME).is_file()
+            && !path.join(crate::manifest::FILE_NAME).is_file();
+    }
+    path.extension().is_some_and(|e| e == "toml")
+        && path.file_name().is_some_and(|n| n != crate::manifest::FILE_NAME)
+}
+
+fn deploy_pipeline(out: &Output, args: DeployArgs) -> Result<ExitCode> {
+    let file = pipeline::file_of(&args.path);
+    let source = std::fs::read_to_string(&file).map_err(|e| Error::io("read", &file, e))?;
+    let spec = pipeline::parse(&source, &file)?;
+    let (name, version) = (spec.name.clone(), spec.version.to_string());
+    let client = args.host.client()?;
+    let mut progress = TerminalProgress::new(out);
+    let result = publish_pipeline(&client, spec, &source, &mut progress, &mut |c| {
+        out.status(if c.uploaded { "Uploaded" } else { "Pinned" }, format!("{} sha256:{}", c.id, c.sha256));
+    });
+    progress.finish();
+    let result = result?;
+    let created = result["created"].as_bool().unwrap_or(false);
+    let activated = result["activated"].as_bool().unwrap_or(false);
+    let sha = result["sha256"].as_str().unwrap_or_default().to_string();
+    out.status(
+        if created { "Deployed" } else { "Unchanged" },
+        format!(
+            "pipeline {name}@{version} sha256:{sha}{}",
+            if activated { " (active)" } else { "" }
+        ),
+    );
+    if activated {
+        out.status(
+            "Invoke",
+            format!("POST {}/v1/pipelines/{name}/invoke", client.base_url()),
+        );
+    }
+    roll_out(out, &client, &args, &name, &version, activated, result)
 }

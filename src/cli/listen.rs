@@ -7,10 +7,14 @@ use std::sync::Arc;
 
 use super::render;
 use crate::error::{Error, Result};
-use crate::http::{AppState, LocalDirectory, router, serve, shutdown_signal};
+use crate::http::{AppState, LocalDirectory, PipelineDirectory, router, serve, shutdown_signal};
 use crate::manifest::WorldName;
 use crate::output::Output;
-use crate::reload::{ReloadReport, reload_once, start, watch_set};
+use crate::pipeline::Pipeline;
+use crate::reload::{
+    ReloadReport, pipeline_watch_set, reload_once, reload_pipeline, replaced_components, start,
+    watch_set,
+};
 use crate::run::Target;
 use crate::runtime::{LoadedComponent, Runtime};
 
@@ -71,6 +75,106 @@ pub fn serve_until_stopped(
         runtime.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `pipeline run --listen`: serves one pipeline until a shutdown signal;
+/// with `reload` (its file), swaps in a new pipeline whenever the file or a
+/// node's sources change.
+pub fn serve_pipeline_until_stopped(
+    out: &Output,
+    runtime: Runtime,
+    pipeline: Pipeline,
+    addr: SocketAddr,
+    reload: Option<std::path::PathBuf>,
+) -> Result<ExitCode> {
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("start", "the async runtime", e))?;
+    tokio.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
+        let name = pipeline.name.clone();
+        out.status(
+            "Listening",
+            format!(
+                "on http://{local} ({name} {}, {} nodes)",
+                pipeline.version,
+                pipeline.nodes.len()
+            ),
+        );
+        out.status(
+            "Invoke",
+            format!("curl -d abc http://{local}/v1/pipelines/{name}/invoke"),
+        );
+        let directory = Arc::new(PipelineDirectory::new(runtime.clone(), Arc::new(pipeline)));
+        if let Some(file) = reload {
+            spawn_pipeline_reloader(*out, runtime.clone(), directory.clone(), file)?;
+        }
+        let state: AppState = directory;
+        serve(listener, router(state), shutdown_signal())
+            .await
+            .map_err(|e| Error::io("serve on", local.to_string(), e))?;
+        out.status("Stopping", "requests drained; shutting instances down");
+        runtime.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn spawn_pipeline_reloader(
+    out: Output,
+    runtime: Runtime,
+    directory: Arc<PipelineDirectory>,
+    file: std::path::PathBuf,
+) -> Result<()> {
+    let handle = tokio::runtime::Handle::current();
+    let mut set = pipeline_watch_set(&file, &crate::pipeline::load(&file)?)?;
+    let (mut debouncer, mut events) = start(&set)?;
+    out.status(
+        "Watching",
+        "the pipeline file and every node's sources (hot reload)",
+    );
+    std::thread::Builder::new()
+        .name("airssys-reload".into())
+        .spawn(move || {
+            let mut last = set.fingerprint();
+            while let Ok(batch) = events.recv() {
+                let Ok(batch) = batch else { continue };
+                if !batch.iter().any(|event| set.matches(&event.path)) {
+                    continue;
+                }
+                let now = set.fingerprint();
+                if now == last {
+                    continue;
+                }
+                let (report, new) = reload_pipeline(&runtime, &file);
+                if let Some(new) = new {
+                    let old = directory.swap(new.clone());
+                    let retired = replaced_components(&old, &new);
+                    handle.spawn(async move {
+                        for component in retired {
+                            component.retire().await;
+                        }
+                    });
+                    // The nodes may have changed: watch what the new pipeline uses.
+                    if let Ok(spec) = crate::pipeline::load(&file)
+                        && let Ok(next) = pipeline_watch_set(&file, &spec)
+                        && let Ok((d, e)) = start(&next)
+                    {
+                        (debouncer, events, set) = (d, e, next);
+                    }
+                }
+                last = set.fingerprint();
+                print_report(&out, report);
+            }
+            drop(debouncer);
+        })
+        .map_err(|e| Error::io("start", "the reload thread", e))?;
+    Ok(())
 }
 
 fn spawn_reloader(

@@ -67,6 +67,13 @@ pub struct PipelineRunArgs {
     /// Print each node's timing, attempts, result and compensation as a tree
     #[arg(long)]
     pub trace: bool,
+    /// Serve over HTTP on this address instead of running once (POST
+    /// /v1/pipelines/<name>/invoke)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// With --listen: reload when the pipeline file or any node's sources change
+    #[arg(long, requires = "listen")]
+    pub hot_reload: bool,
 }
 
 /// Arguments of `pipeline graph`.
@@ -103,11 +110,17 @@ fn new(out: &Output, args: NewArgs) -> Result<ExitCode> {
             .dir
             .canonicalize()
             .ok()
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()))
+            .and_then(|d| {
+                d.file_name()
+                    .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            })
             .unwrap_or_else(|| "pipeline".into()),
     };
     let (file, nodes) = pipeline::scaffold(&args.dir, &name)?;
-    out.status("Created", format!("{} ({})", file.display(), nodes.join(" → ")));
+    out.status(
+        "Created",
+        format!("{} ({})", file.display(), nodes.join(" → ")),
+    );
     out.note(format!(
         "edit `needs` to run nodes side by side; check it with `airssys-wasm pipeline validate {}`",
         file.display()
@@ -150,7 +163,10 @@ pub fn load_pipeline(out: &Output, file: &Path, spec: PipelineSpec) -> Result<(R
     let mut progress = TerminalProgress::new(out);
     let prepared = pipeline::prepare_nodes(&spec, &mut progress)?;
     progress.finish();
-    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let runtime = Runtime::new(RuntimeConfig {
         kv_path: Some(run_state_dir(dir).join("kv.sqlite")),
         sink: Arc::new(StderrSink {
@@ -168,6 +184,11 @@ pub fn load_pipeline(out: &Output, file: &Path, spec: PipelineSpec) -> Result<(R
 
 fn run_once(out: &Output, args: PipelineRunArgs) -> Result<ExitCode> {
     let (file, spec) = load_spec(&args.file.path)?;
+    if let Some(addr) = args.listen {
+        let (runtime, pipeline) = load_pipeline(out, &file, spec)?;
+        let reload = args.hot_reload.then_some(file);
+        return super::listen::serve_pipeline_until_stopped(out, runtime, pipeline, addr, reload);
+    }
     let data = read_input(&args.input)?;
     let (runtime, pipeline) = load_pipeline(out, &file, spec)?;
     let tokio = tokio::runtime::Builder::new_multi_thread()
@@ -214,11 +235,9 @@ fn run_once(out: &Output, args: PipelineRunArgs) -> Result<ExitCode> {
                     failure.not_compensated.join(", ")
                 ));
             }
-            let help = failure
-                .error
-                .help
-                .clone()
-                .or_else(|| (!args.trace).then(|| "rerun with --trace to see every node and attempt".into()));
+            let help = failure.error.help.clone().or_else(|| {
+                (!args.trace).then(|| "rerun with --trace to see every node and attempt".into())
+            });
             out.error(&failure, &causes, help.as_deref());
             Ok(ExitCode::FAILURE)
         }

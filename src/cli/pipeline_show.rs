@@ -25,7 +25,10 @@ pub fn print_check(out: &Output, file: &Path, spec: &PipelineSpec, check: &Pipel
         ),
     );
     for c in &check.components {
-        let what = c.component.as_deref().map_or(String::new(), |n| format!(" ({n})"));
+        let what = c
+            .component
+            .as_deref()
+            .map_or(String::new(), |n| format!(" ({n})"));
         let role = if c.role == "node" { "Node" } else { "Undo" };
         out.status(role, format!("{} → {}{what}", c.node, c.reference));
         for finding in &c.findings {
@@ -95,7 +98,10 @@ fn print_capabilities(out: &Output, check: &PipelineCheck) {
             lines[4].1.push(("own store".into(), who));
         }
     }
-    out.status("Capability", "what each node may do (nothing else is allowed):");
+    out.status(
+        "Capability",
+        "what each node may do (nothing else is allowed):",
+    );
     let mut any = false;
     for (label, grants) in lines {
         if grants.is_empty() {
@@ -116,7 +122,10 @@ fn print_capabilities(out: &Output, check: &PipelineCheck) {
         out.detail(format!("{:>16}: {}", label, text.join("; ")));
     }
     if !any {
-        out.detail(format!("{:>16}: nothing: every node is fully sandboxed", "grants"));
+        out.detail(format!(
+            "{:>16}: nothing: every node is fully sandboxed",
+            "grants"
+        ));
     }
 }
 
@@ -143,7 +152,11 @@ pub fn print_trace(out: &Output, report: &RunReport) {
     let has_compensations = !report.compensations.is_empty();
     for (i, node) in report.nodes.iter().enumerate() {
         let last = i + 1 == report.nodes.len() && !has_compensations;
-        let (branch, stem) = if last { ("└──", "    ") } else { ("├──", "│   ") };
+        let (branch, stem) = if last {
+            ("└──", "    ")
+        } else {
+            ("├──", "│   ")
+        };
         let (status, error) = match &node.status {
             NodeStatus::Succeeded => ("succeeded", None),
             NodeStatus::FellBack { error } => ("fell back", Some(error)),
@@ -192,7 +205,11 @@ pub fn print_trace(out: &Output, report: &RunReport) {
 
 fn print_attempts(out: &Output, stem: &str, attempts: &[Attempt]) {
     for (k, a) in attempts.iter().enumerate() {
-        let branch = if k + 1 == attempts.len() { "└──" } else { "├──" };
+        let branch = if k + 1 == attempts.len() {
+            "└──"
+        } else {
+            "├──"
+        };
         let result = a
             .error
             .as_ref()

@@ -25,7 +25,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::error::HostError;
-use super::service::{DeployRequest, HostService, MAX_UPLOAD_BYTES, UpdateRequest};
+use super::service::{
+    DeployRequest, HostService, MAX_UPLOAD_BYTES, PipelineDeployRequest, UpdateRequest,
+};
 use crate::budget::TokenBucket;
 use crate::store::{AuditAction, NewAuditEntry};
 
@@ -43,6 +45,7 @@ pub fn router(service: Arc<HostService>, token: String) -> axum::Router {
             "/v1/admin/components/{name}/versions/{version}",
             post(deploy),
         )
+        .route("/v1/admin/pipelines", post(deploy_pipeline))
         .route("/v1/admin/components/{name}/update", post(update))
         .route("/v1/admin/components/{name}/promote", post(promote))
         .route("/v1/admin/components/{name}/abort", post(abort))
@@ -176,6 +179,43 @@ async fn deploy(
             version,
             wasm: body.to_vec(),
             manifest_toml: manifest,
+            actor: actor(&headers),
+        })
+        .await?;
+    let status = if outcome.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(outcome)).into_response())
+}
+
+/// Body of a pipeline upload.
+#[derive(Debug, serde::Deserialize)]
+struct PipelineUpload {
+    /// The canonical document.
+    pipeline: serde_json::Value,
+    /// The Pipeline.toml text.
+    #[serde(default)]
+    source: String,
+}
+
+async fn deploy_pipeline(
+    State(service): State<Arc<HostService>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HostError> {
+    let upload: PipelineUpload =
+        serde_json::from_slice(&body).map_err(|e| HostError::BadRequest {
+            message: format!("not a pipeline upload (`{{\"pipeline\": .., \"source\": ..}}`): {e}"),
+        })?;
+    let canonical = serde_json::to_vec(&upload.pipeline).map_err(|e| HostError::BadRequest {
+        message: e.to_string(),
+    })?;
+    let outcome = service
+        .deploy_pipeline(PipelineDeployRequest {
+            canonical,
+            source: upload.source,
             actor: actor(&headers),
         })
         .await?;

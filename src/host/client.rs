@@ -107,6 +107,11 @@ impl HostClient {
         Ok(HostClient { base, token, agent })
     }
 
+    /// The host's base URL, e.g. `http://127.0.0.1:7080`.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -199,6 +204,14 @@ impl HostClient {
             .header(ACTOR_HEADER, &actor())
             .send(wasm);
         self.finish(&url, result)
+    }
+
+    /// Uploads a pipeline version: its canonical document and its source text.
+    pub fn deploy_pipeline(&self, canonical: &Value, source: &str) -> Result<Value, ClientError> {
+        self.post(
+            "/v1/admin/pipelines",
+            &serde_json::json!({ "pipeline": canonical, "source": source }),
+        )
     }
 
     /// Rolls a version out.

@@ -82,6 +82,8 @@ impl HostError {
             HostError::State(
                 StateError::InvalidVersion { .. }
                 | StateError::VersionInUse { .. }
+                | StateError::PinnedByPipeline { .. }
+                | StateError::KindConflict { .. }
                 | StateError::InvalidCanary { .. },
             ) => (StatusCode::BAD_REQUEST, "bad-request"),
             HostError::NotFound { .. } => (StatusCode::NOT_FOUND, "not-found"),

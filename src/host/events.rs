@@ -61,6 +61,35 @@ impl AuditSink {
     }
 }
 
+impl AuditSink {
+    /// Records a failed pipeline run: the failing node, why, and what was and
+    /// was not compensated.
+    pub fn pipeline_failure(
+        &self,
+        pipeline: &str,
+        version: &str,
+        request_id: &str,
+        failure: &crate::pipeline::RunFailure,
+    ) {
+        if self.allowed(pipeline) {
+            let _ = self.db.record_event(NewAuditEntry {
+                actor: pipeline,
+                action: AuditAction::PipelineFailure,
+                component: Some(pipeline),
+                version: Some(version),
+                detail: json!({
+                    "request_id": request_id,
+                    "node": failure.node,
+                    "kind": failure.error.kind,
+                    "message": failure.error.message,
+                    "compensated": failure.compensated,
+                    "not_compensated": failure.not_compensated,
+                }),
+            });
+        }
+    }
+}
+
 impl EventSink for AuditSink {
     fn enabled(&self, level: LogLevel) -> bool {
         self.stderr.enabled(level)

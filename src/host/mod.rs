@@ -8,6 +8,7 @@ pub mod events;
 pub mod layout;
 pub mod metrics;
 pub mod policy;
+pub mod publish;
 pub mod server;
 pub mod service;
 pub mod traffic;

@@ -3,6 +3,10 @@
 //! with its audit entry in one transaction, and only then applied to the traffic
 //! table. Operations are serialized, so concurrent deploys end consistent.
 
+mod pipelines;
+
+pub use pipelines::{PipelineDeployOutcome, PipelineDeployRequest};
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -12,14 +16,15 @@ use serde::Serialize;
 use super::error::HostError;
 use super::layout::StateDir;
 use super::policy::Policy;
-use super::traffic::{CanaryRoute, Route, TrafficTable};
+use super::traffic::{CanaryRoute, Route, Served, TrafficTable};
 use crate::component;
 use crate::manifest::{self, Manifest};
+use crate::pipeline::{self, Pipeline};
 use crate::runtime::{LoadOptions, LoadedComponent, Runtime, bindings::HealthStatus};
 use crate::security::{CreateMissing, check_capabilities, open_grants};
 use crate::store::{
     AddOutcome, AuditAction, BlobStore, Canary, Deployment, NewAuditEntry, NewVersion, StateDb,
-    StateError,
+    StateError, VersionKind,
 };
 
 /// Error rate above which a rolling update aborts when none was given.
@@ -96,7 +101,7 @@ pub struct HostService {
     runtime: Runtime,
     ops: tokio::sync::Mutex<()>,
     /// Loaded versions kept warm for instant rollback, by `name@version`.
-    warm: Mutex<HashMap<String, Arc<LoadedComponent>>>,
+    warm: Mutex<HashMap<String, Served>>,
     /// Deployments found at start whose stored version is not served (the policy
     /// in force refuses it, or it cannot be loaded), by name; shown by `status`.
     not_served: Mutex<BTreeMap<String, NotServed>>,
@@ -140,12 +145,8 @@ impl HostService {
         }
     }
 
-    /// Loads a stored version into the runtime (or reuses the warm copy).
-    pub fn load_version(
-        &self,
-        name: &str,
-        version: &str,
-    ) -> Result<Arc<LoadedComponent>, HostError> {
+    /// Loads a stored version, a component or a pipeline (or reuses the warm copy).
+    pub fn load_version(&self, name: &str, version: &str) -> Result<Served, HostError> {
         if let Some(loaded) = self
             .warm
             .lock()
@@ -160,6 +161,43 @@ impl HostService {
             .ok_or_else(|| HostError::NotFound {
                 what: format!("{name}@{version} has not been deployed"),
             })?;
+        let loaded = match record.kind {
+            VersionKind::Component => Served::Component(self.load_component(name, version)?),
+            VersionKind::Pipeline => {
+                let canonical = self.blobs.get(&record.sha256)?;
+                let spec = pipeline::from_canonical(&canonical).map_err(|e| HostError::Internal {
+                    message: format!("stored pipeline {name}@{version}: {e}"),
+                })?;
+                Served::Pipeline(Arc::new(self.load_pipeline(spec)?))
+            }
+        };
+        if let Ok(mut warm) = self.warm.lock() {
+            warm.insert(key(name, version), loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Loads a stored component version (or reuses the warm copy).
+    fn load_component(&self, name: &str, version: &str) -> Result<Arc<LoadedComponent>, HostError> {
+        if let Some(Served::Component(loaded)) = self
+            .warm
+            .lock()
+            .ok()
+            .and_then(|w| w.get(&key(name, version)).cloned())
+        {
+            return Ok(loaded);
+        }
+        let record = self
+            .db
+            .version(name, version)?
+            .ok_or_else(|| HostError::NotFound {
+                what: format!("{name}@{version} has not been deployed"),
+            })?;
+        if record.kind != VersionKind::Component {
+            return Err(HostError::BadRequest {
+                message: format!("{name}@{version} is a pipeline, not a component"),
+            });
+        }
         let wasm = self.blobs.get(&record.sha256)?;
         let manifest = manifest::parse(&record.manifest_toml, Path::new("Component.toml"))
             .map_err(|e| HostError::Internal {
@@ -181,9 +219,46 @@ impl HostService {
             .runtime
             .prepare(LoadOptions::new(manifest, wasm, data_root))?;
         if let Ok(mut warm) = self.warm.lock() {
-            warm.insert(key(name, version), loaded.clone());
+            warm.insert(key(name, version), Served::Component(loaded.clone()));
         }
         Ok(loaded)
+    }
+
+    /// Loads every node of a pinned pipeline from the stored component versions,
+    /// checking each against its pinned sha256.
+    fn load_pipeline(&self, spec: pipeline::PipelineSpec) -> Result<Pipeline, HostError> {
+        spec.try_map(|node, reference| {
+            let pipeline::ComponentRef::Hosted {
+                name,
+                version,
+                sha256,
+            } = reference
+            else {
+                return Err(HostError::BadRequest {
+                    message: format!("node `{node}`: `{reference}` is not an uploaded version"),
+                });
+            };
+            let version = version.to_string();
+            let record = self
+                .db
+                .version(&name, &version)?
+                .ok_or_else(|| HostError::NotFound {
+                    what: format!(
+                        "node `{node}`: {name}@{version} is not on this host; deploy it first"
+                    ),
+                })?;
+            if let Some(pinned) = &sha256
+                && *pinned != record.sha256
+            {
+                return Err(HostError::BadRequest {
+                    message: format!(
+                        "node `{node}`: {name}@{version} on this host is sha256:{}, the pipeline pins sha256:{pinned}",
+                        record.sha256
+                    ),
+                });
+            }
+            self.load_component(&name, &version)
+        })
     }
 
     /// Rebuilds the traffic table from the database (host start). A deployment
@@ -263,7 +338,7 @@ impl HostService {
 
     fn canary_route(&self, name: &str, canary: &Canary) -> Result<CanaryRoute, HostError> {
         Ok(CanaryRoute {
-            component: self.load_version(name, &canary.version)?,
+            target: self.load_version(name, &canary.version)?,
             weight: canary.weight_percent,
             sticky_header: canary.sticky_header.clone(),
         })
@@ -348,10 +423,11 @@ impl HostService {
             size: request.wasm.len() as u64,
             manifest_toml: request.manifest_toml.clone(),
             deployed_by: request.actor.clone(),
+            ..NewVersion::default()
         })?;
         if let Ok(mut warm) = self.warm.lock() {
             warm.entry(key(&request.name, &request.version))
-                .or_insert(loaded.clone());
+                .or_insert(Served::Component(loaded.clone()));
         }
         let deployment = self.db.deployment(&request.name)?;
         let has_active = deployment
@@ -364,7 +440,7 @@ impl HostService {
             let retired = self.traffic.set(
                 &request.name,
                 Some(Route {
-                    stable: loaded,
+                    stable: Served::Component(loaded),
                     canary: None,
                 }),
             );
@@ -392,9 +468,13 @@ impl HostService {
         match request.strategy.as_str() {
             "immediate" => self.switch(name, next, &request.version, actor),
             "blue-green" => {
-                // The new version is compiled and instantiated above; it must also
-                // answer `health` before it takes any traffic.
-                if next.world() == crate::manifest::WorldName::AirssysComponent {
+                // The new version is compiled and instantiated above; it (every
+                // node of a pipeline) must also answer `health` before it takes
+                // any traffic.
+                for next in next.health_components() {
+                    if next.world() != crate::manifest::WorldName::AirssysComponent {
+                        continue;
+                    }
                     match self.runtime.health(&next).await {
                         Ok(HealthStatus::Healthy) | Ok(HealthStatus::Degraded) => {}
                         Ok(HealthStatus::Unhealthy) => {
@@ -466,7 +546,7 @@ impl HostService {
                     Some(Route {
                         stable: current.stable,
                         canary: Some(CanaryRoute {
-                            component: next,
+                            target: next,
                             weight,
                             sticky_header: request.sticky_header,
                         }),
@@ -517,8 +597,8 @@ impl HostService {
         let canary = route.canary.ok_or_else(|| HostError::BadRequest {
             message: format!("{name} has no canary to promote"),
         })?;
-        let version = canary.component.version().to_string();
-        self.switch(name, canary.component, &version, actor)
+        let version = canary.target.version();
+        self.switch(name, canary.target, &version, actor)
     }
 
     /// Stops the canary; all traffic goes back to the stable version.
@@ -587,7 +667,7 @@ impl HostService {
         let warm: Vec<Arc<LoadedComponent>> = self
             .warm
             .lock()
-            .map(|w| w.values().cloned().collect())
+            .map(|w| w.values().filter_map(|s| s.component().cloned()).collect())
             .unwrap_or_default();
         for component in warm {
             component.drain().await;
@@ -603,7 +683,7 @@ impl HostService {
     fn switch(
         &self,
         name: &str,
-        next: Arc<LoadedComponent>,
+        next: Served,
         version: &str,
         actor: &str,
     ) -> Result<Deployment, HostError> {
@@ -673,8 +753,10 @@ fn validated_steps(steps: &[u8]) -> Result<Vec<u8>, HostError> {
 /// They stay compiled and pre-instantiated (warm) for an instant rollback; calls
 /// still in flight finish on them, and their instances are shut down when the
 /// host stops ([`HostService::shutdown`]).
-fn retire(old: Vec<Arc<LoadedComponent>>) {
-    for component in old {
+fn retire(old: Vec<Served>) {
+    // A pipeline's nodes are component versions of their own; they stay warm
+    // like any other version.
+    for component in old.into_iter().filter_map(|s| s.component().cloned()) {
         tokio::spawn(async move { component.drain().await });
     }
 }

@@ -1,6 +1,7 @@
-//! The host's traffic table: for each deployed component, the stable version and
-//! an optional canary with its weight. Every request picks a version once, at its
-//! start, and finishes on it; changing the table never disturbs calls in flight.
+//! The host's traffic table: for each deployed component or pipeline, the
+//! stable version and an optional canary with its weight. Every request picks a
+//! version once, at its start, and finishes on it; changing the table never
+//! disturbs calls in flight.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -13,13 +14,75 @@ use axum::http::HeaderMap;
 use super::metrics::{Gauge, Metrics, Outcome};
 use crate::http::Directory;
 use crate::manifest::WorldName;
+use crate::pipeline::{CompensationStatus, NodeStatus, Pipeline, RunReport};
 use crate::runtime::{InvokeError, LoadedComponent, Runtime};
 
-/// Where one component's traffic goes.
+/// One version that serves: a component, or a pipeline of component versions.
+#[derive(Clone)]
+pub enum Served {
+    /// A component version.
+    Component(Arc<LoadedComponent>),
+    /// A pipeline version, its nodes loaded.
+    Pipeline(Arc<Pipeline>),
+}
+
+impl Served {
+    /// The version string.
+    pub fn version(&self) -> String {
+        match self {
+            Served::Component(c) => c.version().to_string(),
+            Served::Pipeline(p) => p.version.to_string(),
+        }
+    }
+
+    /// The component, when this is one.
+    pub fn component(&self) -> Option<&Arc<LoadedComponent>> {
+        match self {
+            Served::Component(c) => Some(c),
+            Served::Pipeline(_) => None,
+        }
+    }
+
+    /// The pipeline, when this is one.
+    pub fn pipeline(&self) -> Option<&Arc<Pipeline>> {
+        match self {
+            Served::Pipeline(p) => Some(p),
+            Served::Component(_) => None,
+        }
+    }
+
+    /// Whether two handles are the same loaded version.
+    pub fn same(&self, other: &Served) -> bool {
+        match (self, other) {
+            (Served::Component(a), Served::Component(b)) => Arc::ptr_eq(a, b),
+            (Served::Pipeline(a), Served::Pipeline(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// The components whose health says whether this version is healthy: the
+    /// component itself, or every node of the pipeline.
+    pub fn health_components(&self) -> Vec<Arc<LoadedComponent>> {
+        match self {
+            Served::Component(c) => vec![c.clone()],
+            Served::Pipeline(p) => {
+                let mut out: Vec<Arc<LoadedComponent>> = Vec::new();
+                for node in &p.nodes {
+                    if !out.iter().any(|c| Arc::ptr_eq(c, &node.component)) {
+                        out.push(node.component.clone());
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Where one name's traffic goes.
 #[derive(Clone)]
 pub struct Route {
     /// The version serving by default.
-    pub stable: Arc<LoadedComponent>,
+    pub stable: Served,
     /// A version receiving part of the traffic.
     pub canary: Option<CanaryRoute>,
 }
@@ -28,7 +91,7 @@ pub struct Route {
 #[derive(Clone)]
 pub struct CanaryRoute {
     /// The canary version.
-    pub component: Arc<LoadedComponent>,
+    pub target: Served,
     /// Percent of calls it receives (0–100).
     pub weight: u8,
     /// When set, the hash of this header's value picks the version, so one caller
@@ -76,7 +139,7 @@ impl TrafficTable {
 
     /// Replaces the route of `name` atomically and returns the versions no longer
     /// referenced, which the caller retires (their calls in flight finish first).
-    pub fn set(&self, name: &str, route: Option<Route>) -> Vec<Arc<LoadedComponent>> {
+    pub fn set(&self, name: &str, route: Option<Route>) -> Vec<Served> {
         let mut routes = self.routes.write().unwrap_or_else(|p| p.into_inner());
         let old = match &route {
             Some(route) => routes.insert(name.to_string(), route.clone()),
@@ -85,37 +148,39 @@ impl TrafficTable {
         drop(routes);
         if let Some(route) = &route {
             // Messaging calls from other components reach the stable version.
-            self.runtime.activate(route.stable.clone());
+            if let Served::Component(stable) = &route.stable {
+                self.runtime.activate(stable.clone());
+            }
             let weight = route.canary.as_ref().map_or(0, |c| c.weight);
             self.metrics.set_gauge(
                 name,
-                route.stable.version(),
+                &route.stable.version(),
                 Gauge::TrafficWeight(100 - weight),
             );
             if let Some(canary) = &route.canary {
                 self.metrics.set_gauge(
                     name,
-                    canary.component.version(),
+                    &canary.target.version(),
                     Gauge::TrafficWeight(weight),
                 );
             }
         }
-        let kept: Vec<&Arc<LoadedComponent>> = route
+        let kept: Vec<&Served> = route
             .iter()
-            .flat_map(|r| std::iter::once(&r.stable).chain(r.canary.as_ref().map(|c| &c.component)))
+            .flat_map(|r| std::iter::once(&r.stable).chain(r.canary.as_ref().map(|c| &c.target)))
             .collect();
         old.into_iter()
-            .flat_map(|r| std::iter::once(r.stable).chain(r.canary.map(|c| c.component)))
-            .filter(|c| !kept.iter().any(|k| Arc::ptr_eq(k, c)))
+            .flat_map(|r| std::iter::once(r.stable).chain(r.canary.map(|c| c.target)))
+            .filter(|c| !kept.iter().any(|k| k.same(c)))
             .inspect(|c| {
                 self.metrics
-                    .set_gauge(name, c.version(), Gauge::TrafficWeight(0))
+                    .set_gauge(name, &c.version(), Gauge::TrafficWeight(0))
             })
             .collect()
     }
 
     /// Picks the version for one call.
-    fn pick(&self, route: &Route, headers: &HeaderMap) -> Arc<LoadedComponent> {
+    fn pick(&self, route: &Route, headers: &HeaderMap) -> Served {
         let Some(canary) = &route.canary else {
             return route.stable.clone();
         };
@@ -135,7 +200,7 @@ impl TrafficTable {
             None => (self.counter.fetch_add(1, Ordering::Relaxed) * 37) % 100,
         };
         if slot < u64::from(canary.weight) {
-            canary.component.clone()
+            canary.target.clone()
         } else {
             route.stable.clone()
         }
@@ -145,7 +210,9 @@ impl TrafficTable {
     /// fuel consumed.
     pub fn refresh_gauges(&self) {
         for (name, route) in self.routes() {
-            let versions = std::iter::once(route.stable).chain(route.canary.map(|c| c.component));
+            let versions = std::iter::once(route.stable)
+                .chain(route.canary.map(|c| c.target))
+                .filter_map(|s| s.component().cloned());
             for component in versions {
                 let usage = &component.sandbox().usage;
                 let version = component.version();
@@ -181,7 +248,54 @@ impl Directory for TrafficTable {
 
     fn invoke_target(&self, name: &str, headers: &HeaderMap) -> Option<Arc<LoadedComponent>> {
         let route = self.route(name)?;
-        Some(self.pick(&route, headers))
+        self.pick(&route, headers).component().cloned()
+    }
+
+    fn pipeline_target(&self, name: &str, headers: &HeaderMap) -> Option<Arc<Pipeline>> {
+        let route = self.route(name)?;
+        self.pick(&route, headers).pipeline().cloned()
+    }
+
+    fn record_run(&self, pipeline: &Pipeline, report: &RunReport) {
+        let outcome = match &report.result {
+            Ok(_) => Outcome::Ok,
+            Err(failure) => Outcome::Error(&failure.error.kind),
+        };
+        let version = pipeline.version.to_string();
+        self.metrics
+            .record_call(&pipeline.name, &version, outcome, report.duration);
+        // Each node is a series of its own, `<pipeline>/<node>`, with retries and
+        // compensations counted beside calls and latency.
+        for node in &report.nodes {
+            let series = format!("{}/{}", pipeline.name, node.node);
+            let (outcome, elapsed) = match (&node.status, node.duration()) {
+                (NodeStatus::Succeeded, Some(d)) => (Outcome::Ok, d),
+                (NodeStatus::FellBack { error } | NodeStatus::Failed { error }, Some(d)) => {
+                    (Outcome::Error(&error.kind), d)
+                }
+                (NodeStatus::Cancelled, Some(d)) => (Outcome::Error("cancelled"), d),
+                _ => continue,
+            };
+            self.metrics.record_call(&series, &version, outcome, elapsed);
+            let retries = node.attempts.len().saturating_sub(1) as u64;
+            if retries > 0 {
+                self.metrics.add_retries(&series, &version, retries);
+            }
+        }
+        for c in &report.compensations {
+            if c.status == CompensationStatus::NotDeclared {
+                continue;
+            }
+            let series = format!("{}/{}", pipeline.name, c.node);
+            self.metrics.add_compensation(
+                &series,
+                &version,
+                matches!(c.status, CompensationStatus::Compensated),
+            );
+        }
+        if let (Err(failure), Some(audit)) = (&report.result, &self.audit) {
+            audit.pipeline_failure(&pipeline.name, &version, &report.request_id, failure);
+        }
     }
 
     fn proxy_target(
@@ -195,7 +309,7 @@ impl Directory for TrafficTable {
             .split_once('/')
             .unwrap_or((trimmed.split('?').next().unwrap_or(""), ""));
         let route = self.route(name)?;
-        let component = self.pick(&route, headers);
+        let component = self.pick(&route, headers).component()?.clone();
         if component.world() != WorldName::WasiHttpProxy {
             return None;
         }
@@ -203,7 +317,15 @@ impl Directory for TrafficTable {
     }
 
     fn health_targets(&self) -> Vec<Arc<LoadedComponent>> {
-        self.routes().into_iter().map(|(_, r)| r.stable).collect()
+        let mut out: Vec<Arc<LoadedComponent>> = Vec::new();
+        for (_, route) in self.routes() {
+            for c in route.stable.health_components() {
+                if !out.iter().any(|o| Arc::ptr_eq(o, &c)) {
+                    out.push(c);
+                }
+            }
+        }
+        out
     }
 
     fn record(

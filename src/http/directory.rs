@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 
 use crate::manifest::WorldName;
+use crate::pipeline::{Pipeline, RunReport};
 use crate::runtime::{InvokeError, LoadedComponent, Runtime};
 
 /// Resolves requests to loaded components and observes the results.
@@ -36,6 +37,15 @@ pub trait Directory: Send + Sync + 'static {
         _elapsed: Duration,
     ) {
     }
+
+    /// The pipeline answering `POST /v1/pipelines/<name>/invoke` (the headers
+    /// can pin a caller to a version); none by default.
+    fn pipeline_target(&self, _name: &str, _headers: &HeaderMap) -> Option<Arc<Pipeline>> {
+        None
+    }
+
+    /// Called after every pipeline run with its report (metrics, audit).
+    fn record_run(&self, _pipeline: &Pipeline, _report: &RunReport) {}
 }
 
 /// Records a call as cancelled if it is dropped before [`CallRecord::finish`]
@@ -76,6 +86,66 @@ impl Drop for CallRecord<'_> {
                 self.started.elapsed(),
             );
         }
+    }
+}
+
+/// `pipeline run --listen`: one pipeline, swapped whole by a reload (runs in
+/// flight finish on the pipeline they started on, their nodes included).
+pub struct PipelineDirectory {
+    runtime: Runtime,
+    current: std::sync::RwLock<Arc<Pipeline>>,
+}
+
+impl PipelineDirectory {
+    /// Serves `pipeline`, whose nodes are loaded in `runtime`.
+    pub fn new(runtime: Runtime, pipeline: Arc<Pipeline>) -> Self {
+        PipelineDirectory {
+            runtime,
+            current: std::sync::RwLock::new(pipeline),
+        }
+    }
+
+    /// The pipeline serving now.
+    pub fn current(&self) -> Arc<Pipeline> {
+        self.current
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Serves `pipeline` from now on; returns the one it replaced.
+    pub fn swap(&self, pipeline: Arc<Pipeline>) -> Arc<Pipeline> {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        std::mem::replace(&mut *current, pipeline)
+    }
+}
+
+impl Directory for PipelineDirectory {
+    fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    fn invoke_target(&self, _name: &str, _headers: &HeaderMap) -> Option<Arc<LoadedComponent>> {
+        None
+    }
+
+    fn proxy_target(&self, _: &str, _: &HeaderMap) -> Option<(Arc<LoadedComponent>, String)> {
+        None
+    }
+
+    fn health_targets(&self) -> Vec<Arc<LoadedComponent>> {
+        let pipeline = self.current();
+        let mut out: Vec<Arc<LoadedComponent>> = Vec::new();
+        for node in &pipeline.nodes {
+            if !out.iter().any(|c| Arc::ptr_eq(c, &node.component)) {
+                out.push(node.component.clone());
+            }
+        }
+        out
+    }
+
+    fn pipeline_target(&self, name: &str, _headers: &HeaderMap) -> Option<Arc<Pipeline>> {
+        Some(self.current()).filter(|p| p.name == name)
     }
 }
 

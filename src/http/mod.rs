@@ -4,6 +4,9 @@
 //!   `airssys:core/component`: body = data, `x-airssys-meta-*` headers = metadata
 //!   (both ways), component errors as JSON with 400/403/404/500, traps 500,
 //!   timeouts 504.
+//! - `POST /v1/pipelines/<name>/invoke` runs a pipeline the same way (the exit
+//!   node's output, or the failing node's error with what was compensated);
+//!   `?trace=true` answers with the run's whole report as JSON.
 //! - `GET /healthz` (liveness) answers from the host's own state at once;
 //!   `GET /readyz` reports the background `health` checks of every served
 //!   `airssys:core/component` (see [`HealthBoard`]).
@@ -18,7 +21,7 @@ mod directory;
 mod health;
 mod invoke;
 
-pub use directory::{Directory, LocalDirectory};
+pub use directory::{Directory, LocalDirectory, PipelineDirectory};
 pub use health::{HEALTH_INTERVAL, HEALTH_TIMEOUT, HealthBoard};
 
 use std::future::Future;
@@ -58,6 +61,7 @@ pub fn router_with(state: AppState, max_body_bytes: usize) -> Router {
     let live_board = board.clone();
     Router::new()
         .route("/v1/components/{name}/invoke", post(invoke::invoke))
+        .route("/v1/pipelines/{name}/invoke", post(invoke::invoke_pipeline))
         .route(
             "/healthz",
             get(move || health::healthz(live.clone(), live_board.clone())),
@@ -171,16 +175,17 @@ pub fn error_response(status: StatusCode, kind: &str, message: &str) -> Response
 
 /// The HTTP status for a failed call.
 pub fn status_for(error: &InvokeError) -> StatusCode {
-    use crate::runtime::GuestErrorKind as K;
-    match error {
-        InvokeError::Component(e) | InvokeError::Init(e) => match e.kind {
-            K::InvalidInput => StatusCode::BAD_REQUEST,
-            K::PermissionDenied => StatusCode::FORBIDDEN,
-            K::NotFound => StatusCode::NOT_FOUND,
-            K::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        },
-        InvokeError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-        InvokeError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+    status_for_kind(error.kind())
+}
+
+/// The HTTP status for a failure of `kind` (see [`InvokeError::kind`]).
+pub fn status_for_kind(kind: &str) -> StatusCode {
+    match kind {
+        "invalid-input" => StatusCode::BAD_REQUEST,
+        "permission-denied" => StatusCode::FORBIDDEN,
+        "not-found" => StatusCode::NOT_FOUND,
+        "timeout" => StatusCode::GATEWAY_TIMEOUT,
+        "busy" => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

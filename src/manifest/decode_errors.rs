@@ -63,7 +63,17 @@ pub(crate) fn type_error(schema: &KeySchema, source: &str, e: &toml::de::Error) 
         None => (String::new(), key.as_str()),
     };
     let found = describe_found(found, &snippet);
-    let (message, help) = if schema.is_table(key) {
+    // A value that may be a string or a table (`compensate`) is both.
+    let either = expected == "a string or a table";
+    let (message, help) = if schema.parent_of_named(key) {
+        // A table of named tables (`[nodes]`): each entry is its own table.
+        (
+            format!("`{key}` must be a table, found {found}"),
+            format!(
+                "write each entry as a table of its own: `[{key}.<name>]`, e.g. `[{key}.first]`, followed by its keys"
+            ),
+        )
+    } else if schema.is_table(key) && !either {
         (
             format!("`{key}` must be a table, found {found}"),
             format!("write `[{key}]` on a line of its own, followed by its keys"),
@@ -84,6 +94,12 @@ pub(crate) fn type_error(schema: &KeySchema, source: &str, e: &toml::de::Error) 
                 format!("write an array: `{leaf} = [{snippet}]`"),
             ),
             "a sequence" => ("an array", format!("write an array, e.g. `{leaf} = []`")),
+            "a string or a table" => (
+                "a string or a table",
+                format!(
+                    "write a string, e.g. `{leaf} = \"path/to/project\"`, or a table, e.g. `{leaf} = {{ component = \"undo.wasm\", manifest = \"undo.toml\" }}`"
+                ),
+            ),
             other => (other, format!("`{leaf}` expects {other}")),
         };
         let subject = if found_key.in_array {

@@ -14,6 +14,9 @@ pub(crate) struct KeySchema {
     pub tables: &'static [(&'static str, &'static [&'static str])],
     /// Tables that accept any key (`config`, `nodes.*.metadata`); same path syntax.
     pub open: &'static [&'static str],
+    /// Tables that may also be written as a plain value (`nodes.*.compensate`,
+    /// a string or a table); same path syntax.
+    pub plain: &'static [&'static str],
 }
 
 impl KeySchema {
@@ -29,9 +32,7 @@ impl KeySchema {
     /// Whether `table` is a table of the schema (closed, open, or a table of
     /// named children such as `nodes`).
     pub(crate) fn is_table(&self, table: &str) -> bool {
-        self.keys_of(table).is_some()
-            || self.is_open(table)
-            || self.parent_of_named(table)
+        self.keys_of(table).is_some() || self.is_open(table) || self.parent_of_named(table)
     }
 
     fn is_open(&self, table: &str) -> bool {
@@ -40,14 +41,47 @@ impl KeySchema {
 
     /// Whether `table`'s keys are names chosen by the user (`nodes` when the
     /// schema has `nodes.*`).
-    fn parent_of_named(&self, table: &str) -> bool {
-        let wildcard = format!("{table}.*");
-        self.tables
-            .iter()
-            .map(|(t, _)| *t)
-            .chain(self.open.iter().copied())
-            .any(|t| path_matches(&wildcard, t) || t.starts_with(&format!("{wildcard}.")))
-            && !table.is_empty()
+    pub(crate) fn parent_of_named(&self, table: &str) -> bool {
+        let depth = segments(table).len();
+        !table.is_empty()
+            && self
+                .tables
+                .iter()
+                .map(|(t, _)| *t)
+                .chain(self.open.iter().copied())
+                .any(|t| {
+                    let pattern = segments(t);
+                    pattern.get(depth) == Some(&"*")
+                        && path_matches(&pattern[..depth].join("."), table)
+                })
+    }
+}
+
+/// The segments of dotted path `path`; a segment holding a dot is quoted, as in
+/// TOML (`nodes."a.b"`).
+fn segments(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in path.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => {
+                out.push(&path[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&path[start..]);
+    out
+}
+
+/// `key` as one segment of a dotted path.
+fn segment(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains('.') {
+        format!("\"{key}\"").into()
+    } else {
+        key.into()
     }
 }
 
@@ -56,8 +90,8 @@ fn path_matches(pattern: &str, path: &str) -> bool {
     if pattern.is_empty() || path.is_empty() {
         return pattern == path;
     }
-    let mut p = pattern.split('.');
-    let mut t = path.split('.');
+    let mut p = segments(pattern).into_iter();
+    let mut t = segments(path).into_iter();
     loop {
         match (p.next(), t.next()) {
             (None, None) => return true,
@@ -112,13 +146,18 @@ fn table_label(path: &str) -> String {
 
 /// Reports every key not in the schema and removes it from `table`, so that the
 /// remaining document can still be deserialized and semantically checked.
+/// Returns the dotted path of every key the user evidently meant (the suggested
+/// spelling, or the table the key belongs in), so that a caller can leave out a
+/// "missing key" report that the unknown-key report already explains.
 pub(crate) fn remove_unknown_keys(
     schema: &KeySchema,
     table: &mut DeTable<'_>,
     source: &str,
     diags: &mut Vec<Diagnostic>,
-) {
-    walk(schema, table, "", source, diags);
+) -> Vec<String> {
+    let mut meant = Vec::new();
+    walk(schema, table, "", source, diags, &mut meant);
+    meant
 }
 
 fn walk(
@@ -127,6 +166,7 @@ fn walk(
     path: &str,
     source: &str,
     diags: &mut Vec<Diagnostic>,
+    meant: &mut Vec<String>,
 ) {
     match schema.keys_of(path) {
         Some(known) => {
@@ -135,15 +175,10 @@ fn walk(
                 let name: &str = key.get_ref();
                 if !known.contains(&name) {
                     let is_table = matches!(value.get_ref(), DeValue::Table(_));
-                    diags.push(unknown_key(
-                        schema,
-                        path,
-                        name,
-                        is_table,
-                        known,
-                        source,
-                        key.span(),
-                    ));
+                    let (diagnostic, intended) =
+                        unknown_key(schema, path, name, is_table, known, source, key.span());
+                    diags.push(diagnostic);
+                    meant.extend(intended);
                     unknown.push(name.to_string());
                 }
             }
@@ -151,23 +186,76 @@ fn walk(
                 table.remove(name.as_str());
             }
         }
-        // Named children (`[nodes.<name>]`) are checked one level down.
-        None if schema.parent_of_named(path) => {}
+        // Named children (`[nodes.<name>]`) are checked one level down; a key of
+        // such a child written directly in the parent is a misplaced key.
+        None if schema.parent_of_named(path) => {
+            let child_keys = schema
+                .keys_of(&format!("{path}.<name>"))
+                .unwrap_or_default();
+            let misplaced: Vec<(String, std::ops::Range<usize>)> = table
+                .iter()
+                .filter(|(k, v)| {
+                    let name: &str = k.get_ref();
+                    !matches!(v.get_ref(), DeValue::Table(_)) && child_keys.contains(&name)
+                })
+                .map(|(k, _)| (k.get_ref().to_string(), k.span()))
+                .collect();
+            for (name, span) in misplaced {
+                diags.push(
+                    Diagnostic::at(
+                        source,
+                        span,
+                        format!("`{name}` is directly in [{path}], outside any [{path}.<name>] table"),
+                    )
+                    .with_help(format!(
+                        "each entry of [{path}] is a table of its own: write `[{path}.<name>]`, e.g. `[{path}.first]`, and put `{name}` under it"
+                    )),
+                );
+                meant.push(format!("{path}.<name>.{name}"));
+                table.remove(name.as_str());
+            }
+        }
         // Open tables (`[config]`) accept any key.
         None => return,
     }
     for (key, value) in table.iter_mut() {
         if let DeValue::Table(child) = value.get_mut() {
             let child_path = if path.is_empty() {
-                key.get_ref().to_string()
+                segment(key.get_ref()).into_owned()
             } else {
-                format!("{path}.{}", key.get_ref())
+                format!("{path}.{}", segment(key.get_ref()))
             };
-            walk(schema, child, &child_path, source, diags);
+            walk(schema, child, &child_path, source, diags, meant);
         }
     }
 }
 
+/// Schema path `pattern` written for a message about the table at `path`: each
+/// `*` becomes the name in `path` when `pattern` is a relative of it (the node a
+/// key was found in), `<name>` otherwise.
+fn instantiate(pattern: &str, path: &str) -> String {
+    let mut at = segments(path).into_iter();
+    let mut related = true;
+    let mut out = Vec::new();
+    for segment in segments(pattern) {
+        let here = at.next();
+        out.push(match (segment, here) {
+            ("*", Some(h)) if related => h.to_string(),
+            ("*", _) => {
+                related = false;
+                "<name>".to_string()
+            }
+            (s, h) => {
+                related &= h == Some(s);
+                s.to_string()
+            }
+        });
+    }
+    out.join(".")
+}
+
+/// The report of unknown key `name` in the table at `path`, and the dotted
+/// path of the key the user probably meant, when there is one.
 fn unknown_key(
     schema: &KeySchema,
     path: &str,
@@ -176,7 +264,7 @@ fn unknown_key(
     known: &[&str],
     source: &str,
     span: std::ops::Range<usize>,
-) -> Diagnostic {
+) -> (Diagnostic, Option<String>) {
     let full = if path.is_empty() {
         name.to_string()
     } else {
@@ -189,33 +277,50 @@ fn unknown_key(
     } else {
         format!("unknown key `{name}` {}", table_label(path))
     };
-    // Candidates are shown as headers when they are tables, as keys otherwise.
-    let render = |k: &str| {
-        let child = if path.is_empty() {
+    let child = |k: &str| {
+        if path.is_empty() {
             k.to_string()
         } else {
             format!("{path}.{k}")
-        };
-        if schema.is_table(&child) {
+        }
+    };
+    // Candidates are shown as headers when they are tables, as keys otherwise;
+    // a misspelt plain value is offered the key of a table that may also be a
+    // plain value (`compensation = "x"` is `compensate`, not [compensate]).
+    let render = |k: &str| {
+        let child = child(k);
+        let plain = !is_table && schema.plain.iter().any(|t| path_matches(t, &child));
+        if schema.is_table(&child) && !plain {
             format!("[{child}]")
         } else {
             format!("`{k}`")
         }
     };
-    let help = if let Some(s) = suggest(name, known) {
-        format!("did you mean {}?", render(s))
-    } else if let Some((home, _)) = schema
+    // A valid key in the wrong table (e.g. `name` at the top level) is told
+    // where it belongs, unless this table has a look-alike of the same kind.
+    let home = schema
         .tables
         .iter()
-        .find(|(t, keys)| !path_matches(t, path) && !t.contains('*') && keys.contains(&name))
-    {
-        // A valid key in the wrong table, e.g. `name` at the top level.
-        format!("`{name}` belongs {}", table_label(home))
+        .find(|(t, keys)| !path_matches(t, path) && keys.contains(&name))
+        .map(|(t, _)| instantiate(t, path));
+    // A look-alike of another kind (a table for a plain value) is a worse guess
+    // than the very same key elsewhere: `needs = [..]` at the top level is not
+    // `[nodes]`.
+    let fits = |s: &str| is_table || !render(s).starts_with('[');
+    let fuzzy = suggest(name, known).filter(|s| fits(s) || home.is_none());
+    let (help, meant) = if let Some(s) = fuzzy {
+        (format!("did you mean {}?", render(s)), Some(child(s)))
+    } else if let Some(home) = home {
+        let meant = format!("{home}.{name}");
+        (
+            format!("`{name}` belongs {}", table_label(&home)),
+            Some(meant),
+        )
     } else {
         let listed = known.iter().map(|k| render(k)).collect();
-        format!("expected one of {}", join_or(listed))
+        (format!("expected one of {}", join_or(listed)), None)
     };
-    Diagnostic::at(source, span, message).with_help(help)
+    (Diagnostic::at(source, span, message).with_help(help), meant)
 }
 
 #[cfg(test)]
@@ -248,6 +353,42 @@ mod tests {
         assert!(!path_matches("nodes.*", "nodes.a.retry"));
         assert!(path_matches("", ""));
         assert!(!path_matches("", "a"));
+    }
+
+    #[test]
+    fn quoted_segments_stay_whole() {
+        assert_eq!(segments("nodes.\"a.b\".retry"), ["nodes", "\"a.b\"", "retry"]);
+        assert!(path_matches("nodes.*", "nodes.\"a.b\""));
+        assert_eq!(segment("a.b"), "\"a.b\"");
+        assert_eq!(segment("ab"), "ab");
+    }
+
+    #[test]
+    fn named_children() {
+        let schema = KeySchema {
+            tables: &[
+                ("", &["a", "nodes"]),
+                ("a", &["x"]),
+                ("a.b", &["y"]),
+                ("nodes.*", &["z"]),
+            ],
+            open: &["nodes.*.meta"],
+            plain: &[],
+        };
+        assert!(schema.parent_of_named("nodes"));
+        assert!(!schema.parent_of_named("a"));
+        assert!(!schema.parent_of_named("nodes.n"));
+        assert!(!schema.parent_of_named(""));
+        assert!(schema.is_table("nodes.n.meta"));
+    }
+
+    #[test]
+    fn wildcards_name_the_table_a_key_was_found_in() {
+        assert_eq!(instantiate("nodes.*", "nodes.a.retry"), "nodes.a");
+        assert_eq!(instantiate("nodes.*", "pipeline"), "nodes.<name>");
+        assert_eq!(instantiate("nodes.*.retry", "nodes.b"), "nodes.b.retry");
+        assert_eq!(instantiate("pipeline.retry", "nodes.b"), "pipeline.retry");
+        assert_eq!(instantiate("nodes.*", ""), "nodes.<name>");
     }
 
     #[test]

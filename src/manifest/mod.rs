@@ -18,13 +18,13 @@ mod sections;
 
 pub(crate) use decode_errors::{syntax_error, type_error};
 pub use error::{Diagnostic, Location, ManifestError};
+pub(crate) use grants::component_name_error;
 pub use grants::{GrantError, MAX_COMPONENT_NAME_LEN, validate_component_name, validate_env_name};
 pub(crate) use keys::{KeySchema, one_of, remove_unknown_keys, suggest};
 pub use model::*;
-pub(crate) use grants::component_name_error;
 pub(crate) use parse::{Checker, choice, embedded_permissions, semver_version};
-pub(crate) use sections::{Bound, bounded};
 pub use parse::{load, parse};
+pub(crate) use sections::{Bound, bounded};
 
 /// The manifest's file name inside a project.
 pub const FILE_NAME: &str = "Component.toml";

@@ -129,6 +129,7 @@ pub(crate) struct RawCustom {
 pub(crate) const SCHEMA: KeySchema = KeySchema {
     tables: TABLES,
     open: &["config"],
+    plain: &[],
 };
 
 const TABLES: &[(&str, &[&str])] = &[
@@ -180,7 +181,6 @@ const TABLES: &[(&str, &[&str])] = &[
     ("permissions.messaging", &["targets"]),
     ("permissions.custom", &["capabilities"]),
 ];
-
 
 #[cfg(test)]
 mod tests {

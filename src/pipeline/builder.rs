@@ -123,7 +123,9 @@ impl<C> PipelineBuilder<C> {
             Some(node) => f(node),
             None => self.problems.push(GraphProblem {
                 site: Site::Node(name.to_string()),
-                message: format!("`{name}` is not a node (add it with `.node(\"{name}\", ..)` first)"),
+                message: format!(
+                    "`{name}` is not a node (add it with `.node(\"{name}\", ..)` first)"
+                ),
                 help: None,
             }),
         }

@@ -150,7 +150,10 @@ fn check_reference(reference: &ComponentRef) -> ComponentCheck {
             wasm: None,
         }) {
             Ok(report) => {
-                out.component = Some(format!("{} {}", report.manifest.name, report.manifest.version));
+                out.component = Some(format!(
+                    "{} {}",
+                    report.manifest.name, report.manifest.version
+                ));
                 if report.component_path.is_none() {
                     out.note = Some("not built yet: only the manifest and WIT were checked".into());
                 }
@@ -159,7 +162,9 @@ fn check_reference(reference: &ComponentRef) -> ComponentCheck {
                     out.capabilities = Capabilities::of(&project.manifest);
                 }
             }
-            Err(e) => out.findings.push(error_finding("invalid-node", &e, e.help())),
+            Err(e) => out
+                .findings
+                .push(error_finding("invalid-node", &e, e.help())),
         },
         ComponentRef::Wasm { wasm, manifest } => {
             let manifest = match manifest {
@@ -167,7 +172,8 @@ fn check_reference(reference: &ComponentRef) -> ComponentCheck {
                     Ok(m) => Some(m),
                     Err(e) => {
                         let help = e.help().or_else(|| Some(e.render()));
-                        out.findings.push(error_finding("invalid-manifest", &e, help));
+                        out.findings
+                            .push(error_finding("invalid-manifest", &e, help));
                         return out;
                     }
                 },
@@ -176,19 +182,25 @@ fn check_reference(reference: &ComponentRef) -> ComponentCheck {
             match component::inspect_file(wasm) {
                 Ok(info) => {
                     if let Some(m) = &manifest {
-                        out.component = Some(format!("{} {}", m.component.name, m.component.version));
+                        out.component =
+                            Some(format!("{} {}", m.component.name, m.component.version));
                         out.capabilities = Capabilities::of(m);
                         out.findings = component::check_world(&info, m.component.world);
-                        out.findings.extend(check_capabilities(&info, &m.permissions));
+                        out.findings
+                            .extend(check_capabilities(&info, &m.permissions));
                     } else {
                         out.note = Some("no manifest: it runs with no permissions".into());
                     }
                 }
-                Err(e) => out.findings.push(error_finding("not-a-component", &e, e.help())),
+                Err(e) => out
+                    .findings
+                    .push(error_finding("not-a-component", &e, e.help())),
             }
         }
         ComponentRef::Hosted { .. } => {
-            out.note = Some("a version on a host: checked by the host when the pipeline is deployed".into());
+            out.note = Some(
+                "a version on a host: checked by the host when the pipeline is deployed".into(),
+            );
         }
     }
     out

@@ -47,7 +47,9 @@ pub fn set(metadata: &mut Vec<(String, String)>, key: &str, value: String) {
 }
 
 /// The upstreams' metadata merged in order, later keys replacing earlier ones.
-pub fn merge_metadata<'a>(sources: impl IntoIterator<Item = &'a [(String, String)]>) -> Vec<(String, String)> {
+pub fn merge_metadata<'a>(
+    sources: impl IntoIterator<Item = &'a [(String, String)]>,
+) -> Vec<(String, String)> {
     let mut merged = Vec::new();
     for source in sources {
         for (k, v) in source {
@@ -66,7 +68,10 @@ pub fn apply_mapping<'a>(
     node_meta: impl Fn(&str) -> Option<&'a [(String, String)]>,
 ) {
     let lookup = |source: &[(String, String)], key: &str| {
-        source.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        source
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     };
     for (key, value) in mapping {
         let resolved = match value {
@@ -113,7 +118,12 @@ mod tests {
             &mut meta,
             &[
                 ("who".into(), MetaValue::Input { key: "user".into() }),
-                ("gone".into(), MetaValue::Input { key: "absent".into() }),
+                (
+                    "gone".into(),
+                    MetaValue::Input {
+                        key: "absent".into(),
+                    },
+                ),
                 ("j".into(), MetaValue::Literal { value: "y".into() }),
             ],
             &input,

@@ -16,7 +16,7 @@ use super::report::{
     Attempt, CompensationStatus, CompensationTrace, Failure, NodeStatus, NodeTrace, RunFailure,
     RunReport,
 };
-use crate::runtime::{InvokeError, Invocation, LoadedComponent, Output, Runtime};
+use crate::runtime::{Invocation, InvokeError, LoadedComponent, Output, Runtime};
 
 /// A pipeline ready to run: every node's component loaded.
 pub type Pipeline = Definition<Arc<LoadedComponent>>;
@@ -293,9 +293,9 @@ impl Scheduler<'_> {
         let output = |j: usize| self.outputs[j].as_deref();
         let (data, mut metadata) = match ups.as_slice() {
             [] => (self.input.data.clone(), self.input.metadata.clone()),
-            [one] => output(*one).map_or_else(Default::default, |o| {
-                (o.data.clone(), o.metadata.clone())
-            }),
+            [one] => {
+                output(*one).map_or_else(Default::default, |o| (o.data.clone(), o.metadata.clone()))
+            }
             many => {
                 let present: Vec<(&str, &Output)> = many
                     .iter()
@@ -307,10 +307,15 @@ impl Scheduler<'_> {
                 )
             }
         };
-        combine::apply_mapping(&mut metadata, &node.metadata, &self.input.metadata, |name| {
-            let j = self.pipeline.nodes.iter().position(|n| n.name == name)?;
-            output(j).map(|o| o.metadata.as_slice())
-        });
+        combine::apply_mapping(
+            &mut metadata,
+            &node.metadata,
+            &self.input.metadata,
+            |name| {
+                let j = self.pipeline.nodes.iter().position(|n| n.name == name)?;
+                output(j).map(|o| o.metadata.as_slice())
+            },
+        );
         Invocation {
             data,
             metadata,

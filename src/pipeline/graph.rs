@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::model::{Definition, ErrorStrategy, MetaValue, Node, RetryPolicy};
-use crate::manifest::{one_of, suggest, validate_component_name};
+use crate::manifest::{component_name_error, suggest};
 
 /// The pipeline-wide settings of a [`Definition`].
 #[derive(Debug, Clone)]
@@ -92,13 +92,10 @@ impl<C> Definition<C> {
             .collect();
         let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let mut needs = vec![Vec::new(); nodes.len()];
+        let mut unknown_needs = false;
         for (i, node) in nodes.iter().enumerate() {
-            if let Err(e) = validate_component_name(&node.name) {
-                problems.push(problem(
-                    Site::Node(node.name.clone()),
-                    format!("invalid node name `{}`: {}", node.name, e.message),
-                    e.help,
-                ));
+            if let Some(e) = component_name_error("node name", &node.name) {
+                problems.push(problem(Site::Node(node.name.clone()), e.message, e.help));
             }
             let mut seen = HashSet::new();
             for (k, need) in node.needs.iter().enumerate() {
@@ -110,31 +107,44 @@ impl<C> Definition<C> {
                     _ if need == &node.name => problems.push(problem(
                         site,
                         format!("node `{need}` needs itself"),
-                        Some("remove it from its own `needs`".into()),
+                        Some(format!("remove `{need}` from its own `needs`")),
                     )),
                     Some(&j) if seen.insert(j) => needs[i].push(j),
                     Some(_) => problems.push(problem(
                         site,
                         format!("node `{}` lists `{need}` twice in `needs`", node.name),
-                        Some("list each upstream node once".into()),
+                        Some(format!("remove the second `{need}`")),
                     )),
-                    None => problems.push(problem(
-                        site,
-                        format!("node `{}` needs `{need}`, which is not a node", node.name),
-                        Some(unknown_node_help(need, &names)),
-                    )),
+                    None => {
+                        unknown_needs = true;
+                        problems.push(problem(
+                            site,
+                            format!("node `{}` needs `{need}`, which is not a node", node.name),
+                            Some(unknown_node_help(need, &names)),
+                        ))
+                    }
                 }
             }
             if node.on_error.unwrap_or(settings.on_error) == ErrorStrategy::Continue
                 && node.fallback.is_none()
             {
+                let (whose, or) = match node.on_error {
+                    Some(_) => ("its", ""),
+                    None => (
+                        "the pipeline's",
+                        ", or give the node an `on_error` of its own",
+                    ),
+                };
                 problems.push(problem(
                     Site::OnError(node.name.clone()),
                     format!(
-                        "node `{}` continues on error but declares no `fallback`",
+                        "node `{}` continues on error ({whose} `on_error = \"continue\"`) but declares no `fallback`",
                         node.name
                     ),
-                    Some("add `fallback = \"...\"`: the output used when the node fails".into()),
+                    Some(format!(
+                        "add `fallback = \"...\"` to [nodes.{}]: the output used in its place when it fails{or}",
+                        node.name
+                    )),
                 ));
             }
         }
@@ -142,18 +152,30 @@ impl<C> Definition<C> {
             Ok(order) => order,
             Err(cycle) => {
                 let path: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
+                // Shown at the `needs` entry that closes the cycle: the first node
+                // needing the last.
+                let (first, last) = (names[cycle[0]], names[cycle[cycle.len() - 2]]);
+                let site = match nodes[cycle[0]].needs.iter().position(|n| n == last) {
+                    Some(index) => Site::Need {
+                        node: first.to_string(),
+                        index,
+                    },
+                    None => Site::Node(first.to_string()),
+                };
                 problems.push(problem(
-                    Site::Node(names[cycle[0]].to_string()),
+                    site,
                     format!("the nodes form a cycle: {}", path.join(" → ")),
-                    Some("a pipeline is acyclic: remove one of these `needs`".into()),
+                    Some(format!(
+                        "a pipeline is acyclic: remove `{last}` from the `needs` of `{first}`, or another `needs` entry of the cycle"
+                    )),
                 ));
                 Vec::new()
             }
         };
         if !order.is_empty() {
-            check_metadata(&nodes, &index, &needs, &mut problems);
+            check_metadata(&nodes, &names, &index, &needs, &mut problems);
         }
-        let output = exit_node(&settings, &nodes, &names, &mut problems);
+        let output = exit_node(&settings, &nodes, &names, !unknown_needs, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -172,11 +194,26 @@ impl<C> Definition<C> {
     }
 }
 
+/// `` `a`, `b` and `c` ``.
+fn join_and(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("`{one}`"),
+        [rest @ .., last] => format!(
+            "{} and `{last}`",
+            rest.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn unknown_node_help(name: &str, names: &[&str]) -> String {
     match suggest(name, names) {
         Some(s) => format!("did you mean `{s}`?"),
         None if names.is_empty() => "declare the node as `[nodes.<name>]`".into(),
-        None => format!("the nodes are {}", one_of(names)),
+        None => format!("the nodes are {}", join_and(names)),
     }
 }
 
@@ -226,6 +263,7 @@ fn topological_order(needs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
 /// that node has finished).
 fn check_metadata<C>(
     nodes: &[Node<C>],
+    names: &[&str],
     index: &HashMap<&str, usize>,
     needs: &[Vec<usize>],
     problems: &mut Vec<GraphProblem>,
@@ -243,7 +281,7 @@ fn check_metadata<C>(
                 None => problems.push(problem(
                     site,
                     format!("metadata `{key}` of node `{}` reads node `{from}`, which is not a node", node.name),
-                    Some(unknown_node_help(from, &index.keys().copied().collect::<Vec<_>>())),
+                    Some(unknown_node_help(from, names)),
                 )),
                 Some(&j) if !is_upstream(needs, i, j) => problems.push(problem(
                     site,
@@ -274,10 +312,14 @@ pub(crate) fn is_upstream(needs: &[Vec<usize>], node: usize, up: usize) -> bool 
     false
 }
 
+/// The output node: `output`, or the only node no other node needs. With
+/// `needs` naming unknown nodes (reported), the edges are not known well enough
+/// to call several exit nodes a problem of its own.
 fn exit_node<C>(
     settings: &Settings,
     nodes: &[Node<C>],
     names: &[&str],
+    edges_known: bool,
     problems: &mut Vec<GraphProblem>,
 ) -> Option<String> {
     if let Some(output) = &settings.output {
@@ -299,13 +341,14 @@ fn exit_node<C>(
     match sinks.as_slice() {
         [one] => Some(one.to_string()),
         [] => None, // only possible with a cycle, reported already
+        _ if !edges_known => None,
         many => {
             problems.push(problem(
                 Site::Pipeline,
                 format!(
-                    "the pipeline has {} exit nodes ({}): which one is the output is unclear",
+                    "the pipeline has {} exit nodes, {}, and no `output` to say which one gives the result",
                     many.len(),
-                    one_of(many)
+                    join_and(many)
                 ),
                 Some(format!(
                     "set `output = \"{}\"` in [pipeline], or make one node need the others",
@@ -359,19 +402,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.iter()
-                .any(|p| p.message.contains("cycle: a → b → c → a")),
+            e.iter().any(|p| p.message.contains("cycle: a → b → c → a")),
             "{e:?}"
         );
     }
 
     #[test]
     fn reports_unknown_needs_and_several_exits() {
-        let e = Definition::new(settings(), vec![node("a", &["b"]), node("x", &["axe"])])
-            .unwrap_err();
+        let e =
+            Definition::new(settings(), vec![node("a", &["b"]), node("x", &["axe"])]).unwrap_err();
         let messages: Vec<&str> = e.iter().map(|p| p.message.as_str()).collect();
         assert!(messages[0].contains("needs `b`"), "{messages:?}");
         assert!(messages[1].contains("needs `axe`"), "{messages:?}");
-        assert!(messages[2].contains("2 exit nodes"), "{messages:?}");
+        // A misspelt need would make its node look like an exit: not reported.
+        assert_eq!(messages.len(), 2, "{messages:?}");
+
+        let e = Definition::new(
+            settings(),
+            vec![node("a", &[]), node("b", &["a"]), node("c", &["a"])],
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            e[0].message,
+            "the pipeline has 2 exit nodes, `b` and `c`, and no `output` to say which one gives the result"
+        );
+        assert_eq!(e[0].site, Site::Pipeline);
     }
 }

@@ -58,7 +58,12 @@ fn text<C>(def: &Definition<C>, label: impl Fn(&C) -> String) -> String {
         } else {
             format!("  [{}]", notes.join(", "))
         };
-        let _ = writeln!(out, "  {from} → {} ({}){notes}", node.name, label(&node.component));
+        let _ = writeln!(
+            out,
+            "  {from} → {} ({}){notes}",
+            node.name,
+            label(&node.component)
+        );
         if let Some(c) = &node.compensate {
             let _ = writeln!(out, "    ↺ undone by {}", label(c));
         }
@@ -71,7 +76,10 @@ fn quote(s: &str) -> String {
 }
 
 fn dot<C>(def: &Definition<C>, label: impl Fn(&C) -> String) -> String {
-    let mut out = format!("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n", quote(&def.name));
+    let mut out = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n",
+        quote(&def.name)
+    );
     let _ = writeln!(out, "  \"input\" [shape=oval];");
     for node in def.topological() {
         let mut text = format!("{}\\n{}", quote(&node.name), quote(&label(&node.component)));

@@ -44,6 +44,7 @@
 //! ```
 
 mod builder;
+mod canonical;
 mod check;
 pub mod combine;
 mod error;
@@ -60,6 +61,7 @@ mod scaffold;
 use std::sync::Arc;
 
 pub use builder::PipelineBuilder;
+pub use canonical::{CANONICAL_FORMAT, Pin, from_canonical, pins, to_canonical};
 pub use check::{Capabilities, ComponentCheck, PipelineCheck, check, check_file};
 pub use error::PipelineError;
 pub use execute::Pipeline;

@@ -188,7 +188,7 @@ impl std::fmt::Display for ComponentRef {
 }
 
 /// Where a metadata entry's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "from", rename_all = "kebab-case")]
 pub enum MetaValue {
     /// A fixed string.

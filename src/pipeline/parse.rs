@@ -47,7 +47,12 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineSpec, PipelineError> {
     };
     let mut doc = DeTable::parse(source).map_err(|e| invalid(vec![syntax_error(source, &e)]))?;
     let mut diags = Vec::new();
-    remove_unknown_keys(&SCHEMA, doc.get_mut(), source, &mut diags);
+    let meant = Meant(remove_unknown_keys(
+        &SCHEMA,
+        doc.get_mut(),
+        source,
+        &mut diags,
+    ));
     let raw = match RawFile::deserialize(toml::de::Deserializer::from(doc)) {
         Ok(raw) => raw,
         Err(e) => {
@@ -63,26 +68,81 @@ pub fn parse(source: &str, path: &Path) -> Result<PipelineSpec, PipelineError> {
     if let Some(v) = &raw.pipeline_version
         && *v.get_ref() != 1
     {
+        let help = if *v.get_ref() > 1 {
+            "this airssys-wasm reads pipeline version 1; upgrade airssys-wasm or write `pipeline_version = 1`"
+        } else {
+            "write `pipeline_version = 1` or remove the key"
+        };
         ck.error(
             v.span(),
             format!("unsupported pipeline_version {}", v.get_ref()),
-            Some("this airssys-wasm reads pipeline version 1; write `pipeline_version = 1` or remove the key".into()),
+            Some(help.into()),
         );
     }
-    let settings = settings(raw.pipeline, &mut ck, &mut spans);
-    let nodes = nodes(raw.nodes, &base, &mut ck, &mut spans);
-    let diags = ck.into_diagnostics();
-    let (Some(settings), true) = (settings, diags.is_empty()) else {
-        return Err(invalid(diags));
+    let (settings, complete) = settings(raw.pipeline, &mut ck, &mut spans, &meant);
+    let nodes = nodes(
+        raw.nodes,
+        &base,
+        &settings.retry,
+        &mut ck,
+        &mut spans,
+        &meant,
+    );
+    // The graph is checked even when other problems were found, so that one run
+    // reports them all; a node whose component is invalid still counts as a node.
+    // Without any node, a node's key written outside a node table already says
+    // what is missing.
+    let has_nodes = !nodes.is_empty();
+    let graph = if !has_nodes && meant.any_node_key() {
+        Err(Vec::new())
+    } else {
+        Definition::new(settings, nodes)
     };
-    Definition::new(settings, nodes).map_err(|problems| {
-        invalid(
-            problems
+    let mut diags = ck.into_diagnostics();
+    match graph {
+        Err(problems) => {
+            // With a node's `needs` misspelt, its upstream nodes look like exits:
+            // the unknown key is the problem to fix.
+            let needs_misspelt = meant.0.iter().any(|m| m.ends_with(".needs"));
+            let problems = problems
                 .into_iter()
-                .map(|p| spans.locate(source, p))
-                .collect(),
-        )
-    })
+                .filter(|p| !(needs_misspelt && p.site == Site::Pipeline && has_nodes));
+            diags.extend(problems.map(|p| spans.locate(source, p)));
+            Err(invalid(diags))
+        }
+        Ok(_) if !diags.is_empty() || !complete => Err(invalid(diags)),
+        // Every component is known when nothing was reported.
+        Ok(definition) => definition
+            .try_map(|name, c| c.ok_or(name.to_string()))
+            .map_err(|name| {
+                invalid(vec![Diagnostic::new(format!(
+                    "node `{name}` has no valid component"
+                ))])
+            }),
+    }
+}
+
+/// The keys the unknown-key pass found misspelt or misplaced, by the dotted path
+/// they were meant for: a "missing key" report for one of them would only repeat
+/// the unknown-key report.
+struct Meant(Vec<String>);
+
+impl Meant {
+    fn contains(&self, path: &str) -> bool {
+        self.0.iter().any(|m| m == path)
+    }
+
+    /// Whether the missing table [pipeline] is explained (a typo of its name,
+    /// or its keys written elsewhere).
+    fn pipeline(&self) -> bool {
+        self.0
+            .iter()
+            .any(|m| m == "pipeline" || m.starts_with("pipeline."))
+    }
+
+    fn any_node_key(&self) -> bool {
+        self.0.iter().any(|m| m.starts_with("nodes."))
+    }
 }
 
 /// Where the graph-relevant values are, to locate graph problems.
@@ -129,27 +189,43 @@ const DEADLINE: Bound = Bound {
     help: "the whole run must end within this many milliseconds",
 };
 
+/// `[pipeline]`, with placeholders for what is missing or invalid (reported) so
+/// that the graph can still be checked; `true` when nothing is.
 fn settings(
     raw: Option<Spanned<RawPipeline>>,
     ck: &mut Checker<'_>,
     spans: &mut Spans,
-) -> Option<Settings> {
+    meant: &Meant,
+) -> (Settings, bool) {
+    let mut out = Settings {
+        name: String::new(),
+        version: semver::Version::new(0, 0, 0),
+        description: String::new(),
+        deadline: DEFAULT_DEADLINE,
+        on_error: ErrorStrategy::default(),
+        retry: RetryPolicy::default(),
+        output: None,
+    };
     let Some(raw) = raw else {
-        ck.push(Diagnostic::new("missing table [pipeline]").with_help(
-            "a pipeline file starts with `[pipeline]`, with `name = \"my-pipeline\"` and `version = \"0.1.0\"`",
-        ));
-        return None;
+        if !meant.pipeline() {
+            ck.push(Diagnostic::new("missing table [pipeline]").with_help(
+                "a pipeline file starts with `[pipeline]`, with `name = \"my-pipeline\"` and `version = \"0.1.0\"`",
+            ));
+        }
+        return (out, false);
     };
     let header = raw.span();
     spans.pipeline = Some(header.clone());
     let raw = raw.into_inner();
     let name = match raw.name {
         None => {
-            ck.error(
-                header.clone(),
-                "missing key `name` in [pipeline]".into(),
-                Some("add `name = \"my-pipeline\"`".into()),
-            );
+            if !meant.contains("pipeline.name") {
+                ck.error(
+                    header.clone(),
+                    "missing key `name` in [pipeline]".into(),
+                    Some("add `name = \"my-pipeline\"`".into()),
+                );
+            }
             None
         }
         Some(n) => match component_name_error("pipeline name", n.get_ref()) {
@@ -162,43 +238,56 @@ fn settings(
     };
     let version = match raw.version {
         None => {
-            ck.error(
-                header,
-                "missing key `version` in [pipeline]".into(),
-                Some("add `version = \"0.1.0\"`".into()),
-            );
+            if !meant.contains("pipeline.version") {
+                ck.error(
+                    header,
+                    "missing key `version` in [pipeline]".into(),
+                    Some("add `version = \"0.1.0\"`".into()),
+                );
+            }
             None
         }
         Some(v) => semver_version(ck, v),
     };
-    let deadline = bounded(ck, raw.deadline_ms, &DEADLINE)
-        .map_or(DEFAULT_DEADLINE, Duration::from_millis);
-    let on_error = strategy(ck, raw.on_error).unwrap_or_default();
-    let retry = retry(raw.retry, ck, &RetryPolicy::default());
+    let complete = name.is_some() && version.is_some();
+    out.name = name.unwrap_or_default();
+    out.version = version.unwrap_or(out.version);
+    out.description = raw.description.unwrap_or_default();
+    out.deadline =
+        bounded(ck, raw.deadline_ms, &DEADLINE).map_or(DEFAULT_DEADLINE, Duration::from_millis);
+    out.on_error = strategy(ck, raw.on_error, "[pipeline.retry]").unwrap_or_default();
+    out.retry = retry(raw.retry, ck, &RetryPolicy::default(), None);
     spans.output = raw.output.as_ref().map(|o| o.span());
-    Some(Settings {
-        name: name?,
-        version: version?,
-        description: raw.description.unwrap_or_default(),
-        deadline,
-        on_error,
-        retry,
-        output: raw.output.map(Spanned::into_inner),
-    })
+    out.output = raw.output.map(Spanned::into_inner);
+    (out, complete)
 }
 
-fn strategy(ck: &mut Checker<'_>, raw: Option<Spanned<String>>) -> Option<ErrorStrategy> {
-    choice(
-        ck,
-        raw,
-        "on_error",
-        &ErrorStrategy::NAMES,
-        &[
-            ErrorStrategy::FailFast,
-            ErrorStrategy::Compensate,
-            ErrorStrategy::Continue,
-        ],
-    )
+/// An `on_error` value; `retry_table` is where retries of the same scope are
+/// configured, for the help of `on_error = "retry"`.
+fn strategy(
+    ck: &mut Checker<'_>,
+    raw: Option<Spanned<String>>,
+    retry_table: &str,
+) -> Option<ErrorStrategy> {
+    let raw = raw?;
+    let text = raw.get_ref();
+    if let Some(s) = ErrorStrategy::parse(text) {
+        return Some(s);
+    }
+    let help = match suggest(text, &ErrorStrategy::NAMES) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if text.to_ascii_lowercase().contains("retr") => format!(
+            "retrying is not an error strategy: add `attempts = 3` to {retry_table}; `on_error` says what happens once the last attempt has failed: {}",
+            one_of(&ErrorStrategy::NAMES)
+        ),
+        None => format!("`on_error` is one of {}", one_of(&ErrorStrategy::NAMES)),
+    };
+    ck.error(
+        raw.span(),
+        format!("unknown error strategy `{text}`"),
+        Some(help),
+    );
+    None
 }
 
 const ATTEMPTS: Bound = Bound {
@@ -225,8 +314,14 @@ const MAX_DELAY: Bound = Bound {
 };
 
 /// A retry table over `inherited` (a node's table overrides the pipeline's
-/// key by key).
-fn retry(raw: Option<Spanned<RawRetry>>, ck: &mut Checker<'_>, inherited: &RetryPolicy) -> RetryPolicy {
+/// key by key); `inherited_from` names the table `inherited` was read from, if
+/// any, for messages.
+fn retry(
+    raw: Option<Spanned<RawRetry>>,
+    ck: &mut Checker<'_>,
+    inherited: &RetryPolicy,
+    inherited_from: Option<&str>,
+) -> RetryPolicy {
     let mut policy = inherited.clone();
     let Some(raw) = raw else {
         return policy;
@@ -244,12 +339,26 @@ fn retry(raw: Option<Spanned<RawRetry>>, ck: &mut Checker<'_>, inherited: &Retry
     ) {
         policy.backoff = b;
     }
-    if let Some(ms) = bounded(ck, raw.delay_ms, &DELAY) {
+    let delay_span = raw.delay_ms.as_ref().map(|d| d.span());
+    let max_span = raw.max_delay_ms.as_ref().map(|d| d.span());
+    let delay = bounded(ck, raw.delay_ms, &DELAY);
+    let max_delay = bounded(ck, raw.max_delay_ms, &MAX_DELAY);
+    if let Some(ms) = delay {
         policy.delay = Duration::from_millis(ms);
     }
-    if let Some(ms) = bounded(ck, raw.max_delay_ms, &MAX_DELAY) {
+    if let Some(ms) = max_delay {
         policy.max_delay = Duration::from_millis(ms);
     }
+    check_delays(
+        ck,
+        &policy,
+        delay.and(delay_span),
+        max_delay.and(max_span),
+        |value: Duration, default: Duration| match inherited_from {
+            Some(table) if value != default => format!("set in {table}"),
+            _ => "the default".to_string(),
+        },
+    );
     if let Some(j) = raw.jitter {
         policy.jitter = j;
     }
@@ -274,41 +383,106 @@ fn retry(raw: Option<Spanned<RawRetry>>, ck: &mut Checker<'_>, inherited: &Retry
     policy
 }
 
+/// The longest delay between attempts must not be shorter than the first. Only
+/// reported for a table that set one of the two itself (`delay` and `max` are
+/// their spans, when set validly there).
+fn check_delays(
+    ck: &mut Checker<'_>,
+    policy: &RetryPolicy,
+    delay: Option<Range<usize>>,
+    max: Option<Range<usize>>,
+    origin: impl Fn(Duration, Duration) -> String,
+) {
+    let (d, m) = (policy.delay.as_millis(), policy.max_delay.as_millis());
+    if m >= d {
+        return;
+    }
+    let defaults = RetryPolicy::default();
+    let why = "the longest delay between attempts would be shorter than the first";
+    let (span, message, help) = match (delay, max) {
+        (Some(_), Some(span)) => (
+            span,
+            format!("`max_delay_ms` = {m} is less than `delay_ms` = {d}: {why}"),
+            format!("raise `max_delay_ms` to at least {d}, or lower `delay_ms` to at most {m}"),
+        ),
+        (None, Some(span)) => (
+            span,
+            format!(
+                "`max_delay_ms` = {m} is less than `delay_ms` = {d} ({}): {why}",
+                origin(policy.delay, defaults.delay)
+            ),
+            format!("raise `max_delay_ms` to at least {d}, or add `delay_ms = {m}` to this table"),
+        ),
+        (Some(span), None) => (
+            span,
+            format!(
+                "`delay_ms` = {d} is more than `max_delay_ms` = {m} ({}): {why}",
+                origin(policy.max_delay, defaults.max_delay)
+            ),
+            format!("lower `delay_ms` to at most {m}, or add `max_delay_ms = {d}` to this table"),
+        ),
+        (None, None) => return,
+    };
+    ck.error(span, message, Some(help));
+}
+
 type RawNodes = Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<RawNode>>>;
 
+/// Every node, in file order. A node whose component is invalid (reported) has
+/// none, so that the graph can still be checked.
 fn nodes(
     raw: Option<RawNodes>,
     base: &Path,
+    pipeline_retry: &RetryPolicy,
     ck: &mut Checker<'_>,
     spans: &mut Spans,
-) -> Vec<Node<ComponentRef>> {
+    meant: &Meant,
+) -> Vec<Node<Option<ComponentRef>>> {
     let Some(raw) = raw else {
         return Vec::new();
     };
     // File order: ties in the topological order and listings follow it.
     let mut entries: Vec<_> = raw.into_inner().into_iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
-    let mut out = Vec::new();
-    for (key, node) in entries {
-        let key_span = key.span();
-        let name = key.into_inner();
-        let table = node.span();
-        if let Some(node) = one_node(&name, node.into_inner(), base, ck, spans, key_span, table) {
-            out.push(node);
-        }
-    }
-    out
+    let cx = NodeContext {
+        base,
+        pipeline_retry,
+        meant,
+    };
+    entries
+        .into_iter()
+        .map(|(key, node)| {
+            let key_span = key.span();
+            let table = node.span();
+            one_node(
+                &key.into_inner(),
+                node.into_inner(),
+                &cx,
+                ck,
+                spans,
+                key_span,
+                table,
+            )
+        })
+        .collect()
+}
+
+/// What every node is read against.
+struct NodeContext<'a> {
+    base: &'a Path,
+    pipeline_retry: &'a RetryPolicy,
+    meant: &'a Meant,
 }
 
 fn one_node(
     name: &str,
     raw: RawNode,
-    base: &Path,
+    cx: &NodeContext<'_>,
     ck: &mut Checker<'_>,
     spans: &mut Spans,
     key_span: Range<usize>,
     table: Range<usize>,
-) -> Option<Node<ComponentRef>> {
+) -> Node<Option<ComponentRef>> {
     let mut node_spans = NodeSpans {
         key: key_span,
         ..NodeSpans::default()
@@ -316,38 +490,43 @@ fn one_node(
     let manifest = raw.manifest.map(|m| (m.span(), m.into_inner()));
     let component = match raw.component {
         None => {
-            ck.error(
-                table.clone(),
-                format!("missing key `component` in [nodes.{name}]"),
-                Some("add `component = \"path/to/project\"`, a `.wasm` file, or `name@version` on a host".into()),
-            );
+            if !cx.meant.contains(&format!("nodes.{name}.component")) {
+                ck.error(
+                    table,
+                    format!("missing key `component` in [nodes.{name}]"),
+                    Some("add `component = \"...\"`: the project directory, built `.wasm` file or `name@version` on a host that the node calls".into()),
+                );
+            }
             None
         }
-        Some(c) => component_ref(ck, base, c, manifest),
+        Some(c) => component_ref(ck, cx.base, "component", c, manifest),
     };
     let compensate = raw.compensate.and_then(|c| {
         let span = c.span();
-        let (component, manifest) = match c.into_inner() {
-            RawCompensate::Short(s) => (Some(s), None),
-            RawCompensate::Full {
-                component,
-                manifest,
-            } => (component, manifest),
-        };
-        let Some(component) = component else {
-            ck.error(
-                span,
-                format!("missing key `component` in [nodes.{name}.compensate]"),
-                Some("name the component that undoes this node's work".into()),
-            );
-            return None;
-        };
-        component_ref(
-            ck,
-            base,
-            Spanned::new(span.clone(), component),
-            manifest.map(|m| (span, m)),
-        )
+        match c.into_inner() {
+            RawCompensate::Short(s) => {
+                component_ref(ck, cx.base, "compensate", Spanned::new(span, s), None)
+            }
+            RawCompensate::Full(t) => match t.component {
+                Some(component) => component_ref(
+                    ck,
+                    cx.base,
+                    "component",
+                    component,
+                    t.manifest.map(|m| (m.span(), m.into_inner())),
+                ),
+                None => {
+                    if !cx.meant.contains(&format!("nodes.{name}.compensate.component")) {
+                        ck.error(
+                            span,
+                            format!("missing key `component` in [nodes.{name}.compensate]"),
+                            Some("add `component = \"...\"`: the project, `.wasm` file or `name@version` that undoes this node's work".into()),
+                        );
+                    }
+                    None
+                }
+            },
+        }
     });
     let needs = raw
         .needs
@@ -359,8 +538,10 @@ fn one_node(
         })
         .collect();
     node_spans.on_error = raw.on_error.as_ref().map(|s| s.span());
-    let on_error = strategy(ck, raw.on_error);
-    let retry = raw.retry.map(|r| retry(Some(r), ck, &RetryPolicy::default()));
+    let on_error = strategy(ck, raw.on_error, &format!("[nodes.{name}.retry]"));
+    let retry = raw
+        .retry
+        .map(|r| retry(Some(r), ck, cx.pipeline_retry, Some("[pipeline.retry]")));
     let fallback = raw.fallback.map(|f| f.into_inner().into_bytes());
     let mut metadata = Vec::new();
     for (key, value) in raw.metadata.unwrap_or_default() {
@@ -370,23 +551,24 @@ fn one_node(
         }
     }
     spans.nodes.insert(name.to_string(), node_spans);
-    Some(Node {
+    Node {
         name: name.to_string(),
-        component: component?,
+        component,
         needs,
         on_error,
         retry,
         fallback,
-        compensate,
+        compensate: compensate.map(Some),
         metadata,
-    })
+    }
 }
 
 /// `name@version` (on a host), a `.wasm` (with an optional manifest), or a
-/// project directory.
+/// project directory; `key` is the key the reference was written under.
 fn component_ref(
     ck: &mut Checker<'_>,
     base: &Path,
+    key: &str,
     raw: Spanned<String>,
     manifest: Option<(Range<usize>, String)>,
 ) -> Option<ComponentRef> {
@@ -394,37 +576,21 @@ fn component_ref(
     if text.is_empty() {
         ck.error(
             raw.span(),
-            "`component` is empty".into(),
-            Some("name a project directory, a `.wasm` file, or `name@version` on a host".into()),
+            format!("`{key}` is empty"),
+            Some("name a project directory (`components/x`), a built `.wasm` file (`build/x.wasm`), or a version on a host (`x@1.0.0`)".into()),
         );
         return None;
-    }
-    if let Some((name, version)) = text.split_once('@')
-        && !name.contains(['/', '\\'])
-    {
-        if let Some(e) = component_name_error("component name", name) {
-            ck.grant_error(raw.span(), e);
-            return None;
-        }
-        let version = semver_version(ck, Spanned::new(raw.span(), version.to_string()))?;
-        if let Some((span, _)) = manifest {
-            ck.error(
-                span,
-                format!("`manifest` does not apply to `{text}`"),
-                Some("a hosted version carries the manifest it was deployed with; remove `manifest`".into()),
-            );
-        }
-        return Some(ComponentRef::Hosted {
-            name: name.to_string(),
-            version,
-            sha256: None,
-        });
     }
     if text.ends_with(".wasm") {
         return Some(ComponentRef::Wasm {
             wasm: base.join(text),
             manifest: manifest.map(|(_, m)| base.join(m)),
         });
+    }
+    if let Some((name, version)) = text.split_once('@')
+        && !name.contains(['/', '\\'])
+    {
+        return hosted(ck, raw.span(), text, name, version, manifest);
     }
     if let Some((span, _)) = manifest {
         ck.error(
@@ -443,21 +609,97 @@ fn component_ref(
         path
     };
     let path = match path.file_name() {
-        Some(f) if f == crate::manifest::FILE_NAME => path.parent().map(Path::to_path_buf).unwrap_or(path),
+        Some(f) if f == crate::manifest::FILE_NAME => {
+            path.parent().map(Path::to_path_buf).unwrap_or(path)
+        }
         _ => path,
     };
     Some(ComponentRef::Project { path })
+}
+
+/// `name@version`: both parts are checked, and reported together.
+fn hosted(
+    ck: &mut Checker<'_>,
+    span: Range<usize>,
+    text: &str,
+    name: &str,
+    version: &str,
+    manifest: Option<(Range<usize>, String)>,
+) -> Option<ComponentRef> {
+    let name_ok = match component_name_error("component name", name) {
+        Some(mut e) => {
+            // The fix is the whole reference, not only its name.
+            let fixed = e
+                .help
+                .as_deref()
+                .and_then(|h| h.strip_prefix("did you mean `"))
+                .and_then(|h| h.strip_suffix("`?"))
+                .map(|fixed| format!("did you mean `{fixed}@{version}`?"));
+            if fixed.is_some() {
+                e.help = fixed;
+            }
+            ck.grant_error(span.clone(), e);
+            false
+        }
+        None => true,
+    };
+    let version = match semver::Version::parse(version) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let bare = version.strip_prefix(['v', 'V']).unwrap_or(version);
+            // `1` and `1.2` are padded to the exact version they most likely mean.
+            let numbers: Vec<&str> = bare.split('.').collect();
+            let padded = (numbers.len() < 3
+                && numbers
+                    .iter()
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+            .then(|| {
+                let mut parts = numbers.clone();
+                parts.resize(3, "0");
+                parts.join(".")
+            })
+            .filter(|p| semver::Version::parse(p).is_ok());
+            let pinned = "a hosted component is pinned to an exact version, MAJOR.MINOR.PATCH";
+            let fixed = match (semver::Version::parse(bare), padded) {
+                (Ok(v), _) => format!("drop the leading `v`: `{name}@{v}`"),
+                (_, Some(p)) => format!("{pinned}: did you mean `{name}@{p}`?"),
+                _ => format!("{pinned}, e.g. `{name}@1.0.0`"),
+            };
+            ck.error(
+                span,
+                format!("invalid version `{version}` in `{text}`: {e}"),
+                Some(fixed),
+            );
+            None
+        }
+    };
+    if let Some((span, _)) = manifest {
+        ck.error(
+            span,
+            format!("`manifest` does not apply to `{text}`"),
+            Some(
+                "a hosted version carries the manifest it was deployed with; remove `manifest`"
+                    .into(),
+            ),
+        );
+    }
+    Some(ComponentRef::Hosted {
+        name: name_ok.then(|| name.to_string())?,
+        version: version?,
+        sha256: None,
+    })
 }
 
 /// A metadata value: a literal, or one `${{ ... }}` expression.
 fn meta_value(ck: &mut Checker<'_>, raw: Spanned<String>) -> Option<MetaValue> {
     let text = raw.get_ref().trim();
     let Some(expr) = text.strip_prefix("${{") else {
-        if text.contains("${{") {
+        if let Some(at) = text.find("${{") {
+            let alone = text[at..].trim_end();
             ck.error(
                 raw.span(),
-                "a metadata value is either a literal or one `${{ ... }}` expression".into(),
-                Some("write the expression alone, e.g. `\"${{ input.meta.user }}\"`".into()),
+                "a metadata value is either literal text or one `${{ ... }}` expression, not both".into(),
+                Some(format!("write the expression alone: `\"{alone}\"`, and add any fixed text in the component")),
             );
             return None;
         }
@@ -465,29 +707,58 @@ fn meta_value(ck: &mut Checker<'_>, raw: Spanned<String>) -> Option<MetaValue> {
             value: raw.into_inner(),
         });
     };
-    let parsed = expr.strip_suffix("}}").map(str::trim).and_then(|e| {
-        let parts: Vec<&str> = e.split('.').collect();
-        match parts.as_slice() {
-            ["input", "meta", key] if !key.is_empty() => Some(MetaValue::Input {
+    let inner = expr
+        .strip_suffix("}}")
+        .filter(|i| !i.contains("}}"))
+        .map(split_expression)
+        .unwrap_or_default();
+    let parsed = match inner.as_slice() {
+        ["input", "meta", key] if !key.is_empty() => Some(MetaValue::Input {
+            key: key.to_string(),
+        }),
+        ["nodes", node, "meta", key] if !key.is_empty() && !node.is_empty() => {
+            Some(MetaValue::Node {
+                node: node.to_string(),
                 key: key.to_string(),
-            }),
-            ["nodes", node, "meta", key] if !key.is_empty() && !node.is_empty() => {
-                Some(MetaValue::Node {
-                    node: node.to_string(),
-                    key: key.to_string(),
-                })
+            })
+        }
+        _ => None,
+    };
+    if parsed.is_none() {
+        // Up to the first `}}`, to suggest the expression without what follows.
+        let parts = split_expression(expr.split("}}").next().unwrap_or_default());
+        // The nearest valid expression, when the shape says which one was meant.
+        let meta = |s: &str| suggest(s, &["meta"]).is_some();
+        let fixed = match parts.as_slice() {
+            [from, key] if suggest(from, &["input"]).is_some() && !key.is_empty() && !meta(key) => {
+                Some(format!("${{{{ input.meta.{key} }}}}"))
+            }
+            [from, m, key] if *from != "nodes" && meta(m) && !key.is_empty() => {
+                Some(format!("${{{{ input.meta.{key} }}}}"))
+            }
+            [from, node, m, key]
+                if *from != "input" && meta(m) && !node.is_empty() && !key.is_empty() =>
+            {
+                Some(format!("${{{{ nodes.{node}.meta.{key} }}}}"))
             }
             _ => None,
-        }
-    });
-    if parsed.is_none() {
+        };
+        let help = match fixed {
+            Some(f) => format!("did you mean `{f}`?"),
+            None => "write `${{ input.meta.KEY }}` (the run's input metadata) or `${{ nodes.NODE.meta.KEY }}` (an upstream node's output metadata)".into(),
+        };
         ck.error(
             raw.span(),
             format!("unknown metadata expression `{text}`"),
-            Some("write `${{ input.meta.KEY }}` or `${{ nodes.NODE.meta.KEY }}`".into()),
+            Some(help),
         );
     }
     parsed
+}
+
+/// The dotted parts of an expression's body.
+fn split_expression(body: &str) -> Vec<&str> {
+    body.split('.').map(str::trim).collect()
 }
 
 /// The pipeline file of `path`: itself if it is a file, `Pipeline.toml` inside

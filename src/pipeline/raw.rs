@@ -58,14 +58,44 @@ pub(crate) struct RawNode {
 }
 
 /// `compensate = "path"` or `[nodes.<name>.compensate]` with a manifest.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub(crate) enum RawCompensate {
     Short(String),
-    Full {
-        component: Option<String>,
-        manifest: Option<String>,
-    },
+    Full(RawCompensateTable),
+}
+
+/// The table form of `compensate`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCompensateTable {
+    pub component: Option<Spanned<String>>,
+    pub manifest: Option<Spanned<String>>,
+}
+
+/// By hand rather than `#[serde(untagged)]`: an untagged enum buffers its input,
+/// which loses the spans of the table's values and turns every mistake into
+/// "data did not match any variant".
+impl<'de> Deserialize<'de> for RawCompensate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawCompensate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a table")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawCompensate::Short(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                RawCompensateTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawCompensate::Full)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 const RETRY_KEYS: &[&str] = &[
@@ -111,4 +141,5 @@ pub(crate) const SCHEMA: KeySchema = KeySchema {
         ("nodes.*.compensate", &["component", "manifest"]),
     ],
     open: &["nodes.*.metadata"],
+    plain: &["nodes.*.compensate"],
 };

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::PipelineSpec;
 use super::error::PipelineError;
 use super::execute::Pipeline;
 use super::model::ComponentRef;
-use super::PipelineSpec;
 use crate::build::BuildProgress;
 use crate::error::Error;
 use crate::run::{Target, prepare};

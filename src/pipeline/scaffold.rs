@@ -58,7 +58,10 @@ fn find_projects(dir: &Path) -> Result<Vec<Found>> {
         let name = manifest::load(&manifest_path)
             .map(|m| m.component.name)
             .unwrap_or_else(|_| dir_name.to_ascii_lowercase().replace(['_', ' ', '.'], "-"));
-        found.push(Found { name, dir: dir_name });
+        found.push(Found {
+            name,
+            dir: dir_name,
+        });
     }
     found.sort_by(|a, b| a.dir.cmp(&b.dir));
     // Node names are unique: a second project of the same name gets a suffix.

@@ -2,6 +2,7 @@
 //! rebuild, compile and pre-instantiate the new version while the old one serves,
 //! then swap it in atomically. A failed build keeps the old version serving.
 
+mod pipeline;
 mod watch;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::run::{Target, prepare};
 use crate::runtime::{LoadedComponent, Runtime};
 
+pub use pipeline::{pipeline_watch_set, reload_pipeline, replaced_components};
 pub use watch::{DEBOUNCE, FILE_DEBOUNCE, WatchSet, start, watch_set};
 
 /// What one reload did.

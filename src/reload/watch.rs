@@ -32,6 +32,8 @@ pub enum WatchSet {
     },
     /// Exactly these files.
     Files(Vec<PathBuf>),
+    /// Any of these (a pipeline: its file and every node's sources).
+    Many(Vec<WatchSet>),
 }
 
 impl WatchSet {
@@ -50,7 +52,13 @@ impl WatchSet {
                 !ignored && globs.is_match(relative)
             }
             // Each file's directory is watched non-recursively, so its name is enough.
-            WatchSet::Files(files) => files.iter().any(|f| f.file_name() == path.file_name()),
+            WatchSet::Files(files) => files.iter().any(|f| {
+                f.file_name() == path.file_name()
+                    && path
+                        .parent()
+                        .is_none_or(|dir| f.parent().is_none_or(|p| same_dir(p, dir)))
+            }),
+            WatchSet::Many(sets) => sets.iter().any(|s| s.matches(path)),
         }
     }
 
@@ -73,6 +81,7 @@ impl WatchSet {
                 watched_files(root, globs).iter().for_each(|f| record(f));
             }
             WatchSet::Files(files) => files.iter().for_each(|f| record(f)),
+            WatchSet::Many(sets) => sets.iter().for_each(|s| s.fingerprint().hash(&mut hasher)),
         }
         hasher.finish()
     }
@@ -91,8 +100,23 @@ impl WatchSet {
                     (dir, RecursiveMode::NonRecursive)
                 })
                 .collect(),
+            WatchSet::Many(sets) => {
+                let mut roots: Vec<(PathBuf, RecursiveMode)> = Vec::new();
+                for root in sets.iter().flat_map(WatchSet::roots) {
+                    if !roots.contains(&root) {
+                        roots.push(root);
+                    }
+                }
+                roots
+            }
         }
     }
+}
+
+/// Whether two directories are the same one (paths from events are absolute).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    canonical(a) == canonical(b)
 }
 
 /// The watch set of a target.
@@ -129,8 +153,8 @@ pub fn start(
 )> {
     let (tx, rx) = std::sync::mpsc::channel();
     let quiet = match set {
-        WatchSet::Project { .. } => DEBOUNCE,
         WatchSet::Files(_) => FILE_DEBOUNCE,
+        WatchSet::Project { .. } | WatchSet::Many(_) => DEBOUNCE,
     };
     let mut debouncer = new_debouncer(quiet, tx).map_err(|e| Error::Usage {
         message: format!("cannot watch files: {e}"),

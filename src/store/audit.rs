@@ -49,6 +49,8 @@ pub enum AuditAction {
     Trap,
     /// An admin request carried a missing or wrong token.
     AuthFailure,
+    /// A pipeline run failed: which node, why, and what was compensated.
+    PipelineFailure,
 }
 
 impl AuditAction {
@@ -65,6 +67,7 @@ impl AuditAction {
             Self::PermissionDenied => "permission-denied",
             Self::Trap => "trap",
             Self::AuthFailure => "auth-failure",
+            Self::PipelineFailure => "pipeline-failure",
         }
     }
 }
@@ -89,6 +92,7 @@ impl FromStr for AuditAction {
             "permission-denied" => Self::PermissionDenied,
             "trap" => Self::Trap,
             "auth-failure" => Self::AuthFailure,
+            "pipeline-failure" => Self::PipelineFailure,
             _ => return Err(AuditError::UnknownAction(s.to_string())),
         })
     }

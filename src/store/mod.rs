@@ -15,5 +15,6 @@ pub use blobs::{BlobError, BlobStore};
 pub use kv::{KvError, KvStore};
 pub use migrate::MigrateError;
 pub use state::{
-    AddOutcome, Canary, DB_FILE, Deployment, NewVersion, StateDb, StateError, VersionRecord,
+    AddOutcome, Canary, DB_FILE, Deployment, NewVersion, StateDb, StateError, VersionKind,
+    VersionRecord,
 };

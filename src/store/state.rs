@@ -10,7 +10,8 @@
 //!   `rollback` when it activates the previous version, else `update`;
 //! - [`StateDb::set_canary`]: `update` (start or change), `abort` (with `None`);
 //! - [`StateDb::undeploy`]: `undeploy`; [`StateDb::delete_version`]: `delete-version`;
-//! - [`StateDb::record_event`]: `permission-denied`, `trap`, `auth-failure`.
+//! - [`StateDb::record_event`]: `permission-denied`, `trap`, `auth-failure`,
+//!   `pipeline-failure`.
 //!
 //! A call that changes nothing (re-activating the active version, …) records nothing.
 
@@ -28,7 +29,7 @@ mod tests;
 mod versions;
 
 pub use deployments::{Canary, Deployment};
-pub use versions::{AddOutcome, NewVersion, VersionRecord};
+pub use versions::{AddOutcome, NewVersion, VersionKind, VersionRecord};
 use versions::{parse_version, require_version};
 
 /// The database's file name inside the state directory.
@@ -97,6 +98,27 @@ pub enum StateError {
         version: String,
         /// `active` or `canary`.
         role: &'static str,
+    },
+    /// The version is part of a stored pipeline version and cannot be deleted.
+    #[error("cannot delete {name}@{version}: pipeline {pipeline} runs it")]
+    PinnedByPipeline {
+        /// Component name.
+        name: String,
+        /// The version.
+        version: String,
+        /// The pipeline version (`name@version`) that pins it.
+        pipeline: String,
+    },
+    /// The name belongs to a component and a pipeline was offered, or the
+    /// reverse: components and pipelines share one namespace.
+    #[error("{name} is a {existing} on this host; a {offered} cannot use its name")]
+    KindConflict {
+        /// The name.
+        name: String,
+        /// What it is.
+        existing: VersionKind,
+        /// What was offered.
+        offered: VersionKind,
     },
     /// The canary settings are not acceptable.
     #[error("invalid canary for {name}: {reason}")]
@@ -167,10 +189,14 @@ impl StateDb {
         Ok(value)
     }
 
-    /// Records a runtime event (`permission-denied`, `trap`, `auth-failure`).
+    /// Records a runtime event (`permission-denied`, `trap`, `auth-failure`,
+    /// `pipeline-failure`).
     pub fn record_event(&self, event: NewAuditEntry<'_>) -> Result<AuditEntry, StateError> {
-        use AuditAction::{AuthFailure, PermissionDenied, Trap};
-        if !matches!(event.action, PermissionDenied | Trap | AuthFailure) {
+        use AuditAction::{AuthFailure, PermissionDenied, PipelineFailure, Trap};
+        if !matches!(
+            event.action,
+            PermissionDenied | Trap | AuthFailure | PipelineFailure
+        ) {
             return Err(StateError::NotAnEvent {
                 action: event.action,
             });

@@ -176,6 +176,16 @@ impl Metrics {
         self.with_series(component, version, |s| s.set_gauge(gauge));
     }
 
+    /// Counts `n` retried calls of a pipeline node (series `<pipeline>/<node>`).
+    pub fn add_retries(&self, series: &str, version: &str, n: u64) {
+        self.with_series(series, version, |s| s.add_retries(n));
+    }
+
+    /// Counts one compensation of a pipeline node: `done`, or failed.
+    pub fn add_compensation(&self, series: &str, version: &str, done: bool) {
+        self.with_series(series, version, |s| s.add_compensation(done));
+    }
+
     /// Adds `fuel` to the version's fuel consumed.
     pub fn add_fuel(&self, component: &str, version: &str, fuel: u64) {
         self.with_series(component, version, |s| s.add_fuel(fuel));
@@ -253,6 +263,9 @@ impl Metrics {
                 traffic_weight: data.traffic_weight,
                 memory_high_water_bytes: data.memory_high_water,
                 fuel_consumed: data.fuel,
+                retries: data.retries,
+                compensated: data.compensated,
+                compensation_failed: data.compensation_failed,
                 latency_sum_ms: sum_ms,
                 latency_buckets: (0u16..)
                     .zip(h.counts.iter())

@@ -88,7 +88,7 @@ pub(super) fn render(series: &[SeriesData]) -> String {
         );
     }
 
-    let gauges: [Simple; 4] = [
+    let gauges: [Simple; 7] = [
         (
             "airssys_live_instances",
             "gauge",
@@ -112,6 +112,24 @@ pub(super) fn render(series: &[SeriesData]) -> String {
             "counter",
             "Fuel consumed by calls.",
             |s| s.fuel,
+        ),
+        (
+            "airssys_retries_total",
+            "counter",
+            "Pipeline nodes: calls that retried a failed attempt.",
+            |s| s.retries,
+        ),
+        (
+            "airssys_compensations_total",
+            "counter",
+            "Pipeline nodes: compensations that undid the node's work.",
+            |s| s.compensated,
+        ),
+        (
+            "airssys_compensation_failures_total",
+            "counter",
+            "Pipeline nodes: compensations that failed, leaving the node's work in place.",
+            |s| s.compensation_failed,
         ),
     ];
     for (name, kind, help, value) in gauges {

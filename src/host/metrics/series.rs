@@ -18,6 +18,9 @@ pub(super) struct Series {
     traffic_weight: AtomicU8,
     memory_high_water: AtomicU64,
     fuel: AtomicU64,
+    retries: AtomicU64,
+    compensated: AtomicU64,
+    compensation_failed: AtomicU64,
     window: Mutex<ErrorWindow>,
 }
 
@@ -30,6 +33,9 @@ impl Series {
             traffic_weight: AtomicU8::new(0),
             memory_high_water: AtomicU64::new(0),
             fuel: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            compensated: AtomicU64::new(0),
+            compensation_failed: AtomicU64::new(0),
             window: Mutex::new(ErrorWindow::new(ERROR_WINDOW, origin)),
         }
     }
@@ -90,6 +96,21 @@ impl Series {
         self.fuel.fetch_add(fuel, Ordering::Relaxed);
     }
 
+    /// Counts retried calls of a pipeline node.
+    pub(super) fn add_retries(&self, n: u64) {
+        self.retries.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts a compensation of a pipeline node, done or failed.
+    pub(super) fn add_compensation(&self, done: bool) {
+        let counter = if done {
+            &self.compensated
+        } else {
+            &self.compensation_failed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// `(calls, errors)` over the last `window` at `now`.
     pub(super) fn window_counts(&self, now: Instant, window: Duration) -> (u64, u64) {
         lock(&self.window).counts_over(now, window)
@@ -110,6 +131,9 @@ impl Series {
             traffic_weight: self.traffic_weight.load(Ordering::Relaxed),
             memory_high_water: self.memory_high_water.load(Ordering::Relaxed),
             fuel: self.fuel.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            compensated: self.compensated.load(Ordering::Relaxed),
+            compensation_failed: self.compensation_failed.load(Ordering::Relaxed),
         }
     }
 }
@@ -124,6 +148,9 @@ pub(super) struct SeriesData {
     pub(super) traffic_weight: u8,
     pub(super) memory_high_water: u64,
     pub(super) fuel: u64,
+    pub(super) retries: u64,
+    pub(super) compensated: u64,
+    pub(super) compensation_failed: u64,
 }
 
 /// One version's series, recorded into without a lookup (see [`Metrics::series`](super::Metrics::series)).

@@ -44,6 +44,15 @@ pub struct VersionSnapshot {
     pub memory_high_water_bytes: u64,
     /// Fuel consumed in total.
     pub fuel_consumed: u64,
+    /// Pipeline nodes: calls that were retries of a failed attempt.
+    #[serde(default)]
+    pub retries: u64,
+    /// Pipeline nodes: compensations that undid the node's work.
+    #[serde(default)]
+    pub compensated: u64,
+    /// Pipeline nodes: compensations that failed (the node's work stands).
+    #[serde(default)]
+    pub compensation_failed: u64,
     /// Sum of all latencies in ms, for means over an interval.
     #[serde(default)]
     pub latency_sum_ms: f64,

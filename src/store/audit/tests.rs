@@ -52,6 +52,7 @@ fn actions_are_kebab_case_in_both_directions() {
     for (action, text) in [
         (AuditAction::PermissionDenied, "permission-denied"),
         (AuditAction::AuthFailure, "auth-failure"),
+        (AuditAction::PipelineFailure, "pipeline-failure"),
         (AuditAction::DeleteVersion, "delete-version"),
         (AuditAction::Rollback, "rollback"),
     ] {

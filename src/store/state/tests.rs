@@ -21,6 +21,7 @@ fn new_version(name: &str, version: &str, bytes: &str) -> NewVersion {
         size: bytes.len() as u64,
         manifest_toml: format!("[component]\nname = \"{name}\"\n"),
         deployed_by: "alice".into(),
+        ..NewVersion::default()
     }
 }
 
@@ -467,4 +468,48 @@ fn only_runtime_events_can_be_recorded_directly() {
     let err = db.record_event(event(AuditAction::Promote)).unwrap_err();
     assert!(matches!(err, StateError::NotAnEvent { .. }), "{err}");
     assert_eq!(db.audit_log(Some("app"), 10).unwrap(), [entry]);
+}
+
+#[test]
+fn pipelines_pin_component_versions_and_share_the_namespace() {
+    let (_dir, _path, db) = temp_db();
+    db.add_version(&new_version("step", "1.0.0", "wasm"))
+        .unwrap();
+    let pipeline = NewVersion {
+        kind: VersionKind::Pipeline,
+        pins: vec![("step".into(), "1.0.0".into())],
+        ..new_version("flow", "1.0.0", "canonical")
+    };
+    db.add_version(&pipeline).unwrap();
+    assert_eq!(
+        db.version("flow", "1.0.0").unwrap().unwrap().kind,
+        VersionKind::Pipeline
+    );
+    // A pinned component version stays while the pipeline version exists.
+    match db.delete_version("step", "1.0.0", "alice") {
+        Err(StateError::PinnedByPipeline { pipeline, .. }) => assert_eq!(pipeline, "flow@1.0.0"),
+        other => panic!("{other:?}"),
+    }
+    // A component cannot take a pipeline's name, nor the reverse.
+    assert!(matches!(
+        db.add_version(&new_version("flow", "2.0.0", "wasm2")),
+        Err(StateError::KindConflict { .. })
+    ));
+    // A pipeline pinning a version that was never uploaded is refused whole.
+    let dangling = NewVersion {
+        pins: vec![("ghost".into(), "1.0.0".into())],
+        ..new_version("flow", "2.0.0", "canonical2")
+    };
+    let dangling = NewVersion {
+        kind: VersionKind::Pipeline,
+        ..dangling
+    };
+    assert!(matches!(
+        db.add_version(&dangling),
+        Err(StateError::UnknownVersion { .. })
+    ));
+    assert!(db.version("flow", "2.0.0").unwrap().is_none());
+    // Deleting the pipeline version releases its pins.
+    db.delete_version("flow", "1.0.0", "alice").unwrap();
+    db.delete_version("step", "1.0.0", "alice").unwrap();
 }

@@ -10,8 +10,44 @@ use super::{StateDb, StateError, sql};
 use crate::store::audit::{self, AuditAction, NewAuditEntry, now_ms};
 use crate::store::blobs::is_sha256_hex;
 
+/// What a stored version is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionKind {
+    /// A component: its blob is the `.wasm`, its text the `Component.toml`.
+    #[default]
+    Component,
+    /// A pipeline: its blob is the canonical pipeline document, its text the
+    /// `Pipeline.toml` it was deployed from.
+    Pipeline,
+}
+
+impl VersionKind {
+    /// The spelling in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionKind::Component => "component",
+            VersionKind::Pipeline => "pipeline",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        if text == "pipeline" {
+            VersionKind::Pipeline
+        } else {
+            VersionKind::Component
+        }
+    }
+}
+
+impl std::fmt::Display for VersionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A version to store with [`StateDb::add_version`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NewVersion {
     /// Component name.
     pub name: String,
@@ -25,6 +61,11 @@ pub struct NewVersion {
     pub manifest_toml: String,
     /// Who uploaded it; also the audit actor.
     pub deployed_by: String,
+    /// A component or a pipeline.
+    pub kind: VersionKind,
+    /// For a pipeline: the component versions (`name`, `version`) it runs,
+    /// each of which must be stored already.
+    pub pins: Vec<(String, String)>,
 }
 
 /// What [`StateDb::add_version`] did.
@@ -53,10 +94,12 @@ pub struct VersionRecord {
     pub deployed_by: String,
     /// When, unix milliseconds.
     pub deployed_at: u64,
+    /// A component or a pipeline.
+    pub kind: VersionKind,
 }
 
 const VERSION_COLS: &str =
-    "name, version, sha256, size, manifest_toml, deployed_by, deployed_at FROM versions";
+    "name, version, sha256, size, manifest_toml, deployed_by, deployed_at, kind FROM versions";
 
 fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRecord> {
     Ok(VersionRecord {
@@ -67,7 +110,20 @@ fn version_row(r: &Row<'_>) -> rusqlite::Result<VersionRecord> {
         manifest_toml: r.get(4)?,
         deployed_by: r.get(5)?,
         deployed_at: r.get(6)?,
+        kind: VersionKind::parse(&r.get::<_, String>(7)?),
     })
+}
+
+/// The kind of the versions already stored under `name`, if any.
+fn kind_of(c: &Connection, name: &str) -> Result<Option<VersionKind>, StateError> {
+    c.query_row(
+        "SELECT kind FROM versions WHERE name = ?1 LIMIT 1",
+        [name],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()
+    .map(|k| k.map(|k| VersionKind::parse(&k)))
+    .map_err(sql("reading a version's kind"))
 }
 
 pub(super) fn parse_version(version: &str) -> Result<String, StateError> {
@@ -127,10 +183,19 @@ impl StateDb {
                     new_sha: new.sha256.clone(),
                 });
             }
+            if let Some(existing) = kind_of(tx, &new.name)?
+                && existing != new.kind
+            {
+                return Err(StateError::KindConflict {
+                    name: new.name.clone(),
+                    existing,
+                    offered: new.kind,
+                });
+            }
             tx.execute(
                 "INSERT INTO versions
-                    (name, version, sha256, size, manifest_toml, deployed_by, deployed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    (name, version, sha256, size, manifest_toml, deployed_by, deployed_at, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     new.name,
                     version,
@@ -138,11 +203,31 @@ impl StateDb {
                     new.size,
                     new.manifest_toml,
                     new.deployed_by,
-                    now_ms()
+                    now_ms(),
+                    new.kind.as_str(),
                 ],
             )
             .map_err(sql("storing a version"))?;
-            let detail = json!({ "sha256": new.sha256, "size": new.size });
+            for (component, component_version) in &new.pins {
+                let pinned = require_version(tx, component, &parse_version(component_version)?)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO pipeline_pins
+                        (pipeline, pipeline_version, component, component_version)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![new.name, version, pinned.name, pinned.version],
+                )
+                .map_err(sql("storing a pipeline's pins"))?;
+            }
+            let mut detail = json!({ "sha256": new.sha256, "size": new.size });
+            if new.kind == VersionKind::Pipeline {
+                detail["kind"] = json!("pipeline");
+                detail["pins"] = json!(
+                    new.pins
+                        .iter()
+                        .map(|(n, v)| format!("{n}@{v}"))
+                        .collect::<Vec<_>>()
+                );
+            }
             audit::append(
                 tx,
                 NewAuditEntry {
@@ -215,6 +300,27 @@ impl StateDb {
                     });
                 }
             }
+            let pinned_by: Option<String> = tx
+                .query_row(
+                    "SELECT pipeline || '@' || pipeline_version FROM pipeline_pins
+                     WHERE component = ?1 AND component_version = ?2 LIMIT 1",
+                    params![name, version],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql("looking up pipeline pins"))?;
+            if let Some(pipeline) = pinned_by {
+                return Err(StateError::PinnedByPipeline {
+                    name: name.to_string(),
+                    version,
+                    pipeline,
+                });
+            }
+            tx.execute(
+                "DELETE FROM pipeline_pins WHERE pipeline = ?1 AND pipeline_version = ?2",
+                params![name, version],
+            )
+            .map_err(sql("deleting a pipeline's pins"))?;
             tx.execute(
                 "UPDATE deployments SET previous_version = NULL
                  WHERE name = ?1 AND previous_version = ?2",
