@@ -118,7 +118,9 @@ fn is_pipeline(path: &Path) -> bool {
             && !path.join(crate::manifest::FILE_NAME).is_file();
     }
     path.extension().is_some_and(|e| e == "toml")
-        && path.file_name().is_some_and(|n| n != crate::manifest::FILE_NAME)
+        && path
+            .file_name()
+            .is_some_and(|n| n != crate::manifest::FILE_NAME)
 }
 
 fn deploy_pipeline(out: &Output, args: DeployArgs) -> Result<ExitCode> {
@@ -129,7 +131,10 @@ fn deploy_pipeline(out: &Output, args: DeployArgs) -> Result<ExitCode> {
     let client = args.host.client()?;
     let mut progress = TerminalProgress::new(out);
     let result = publish_pipeline(&client, spec, &source, &mut progress, &mut |c| {
-        out.status(if c.uploaded { "Uploaded" } else { "Pinned" }, format!("{} sha256:{}", c.id, c.sha256));
+        out.status(
+            if c.uploaded { "Uploaded" } else { "Pinned" },
+            format!("{} sha256:{}", c.id, c.sha256),
+        );
     });
     progress.finish();
     let result = result?;

@@ -102,7 +102,9 @@ fn plan_one(
     let target = match reference {
         ComponentRef::Hosted { name, version, .. } => {
             let version = version.to_string();
-            let history = client.history(name).map_err(|e| node_error(node, reference, e.into()))?;
+            let history = client
+                .history(name)
+                .map_err(|e| node_error(node, reference, e.into()))?;
             let sha = history["versions"]
                 .as_array()
                 .into_iter()

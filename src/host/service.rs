@@ -165,9 +165,10 @@ impl HostService {
             VersionKind::Component => Served::Component(self.load_component(name, version)?),
             VersionKind::Pipeline => {
                 let canonical = self.blobs.get(&record.sha256)?;
-                let spec = pipeline::from_canonical(&canonical).map_err(|e| HostError::Internal {
-                    message: format!("stored pipeline {name}@{version}: {e}"),
-                })?;
+                let spec =
+                    pipeline::from_canonical(&canonical).map_err(|e| HostError::Internal {
+                        message: format!("stored pipeline {name}@{version}: {e}"),
+                    })?;
                 Served::Pipeline(Arc::new(self.load_pipeline(spec)?))
             }
         };

@@ -276,7 +276,8 @@ impl Directory for TrafficTable {
                 (NodeStatus::Cancelled, Some(d)) => (Outcome::Error("cancelled"), d),
                 _ => continue,
             };
-            self.metrics.record_call(&series, &version, outcome, elapsed);
+            self.metrics
+                .record_call(&series, &version, outcome, elapsed);
             let retries = node.attempts.len().saturating_sub(1) as u64;
             if retries > 0 {
                 self.metrics.add_retries(&series, &version, retries);

@@ -357,7 +357,10 @@ mod tests {
 
     #[test]
     fn quoted_segments_stay_whole() {
-        assert_eq!(segments("nodes.\"a.b\".retry"), ["nodes", "\"a.b\"", "retry"]);
+        assert_eq!(
+            segments("nodes.\"a.b\".retry"),
+            ["nodes", "\"a.b\"", "retry"]
+        );
         assert!(path_matches("nodes.*", "nodes.\"a.b\""));
         assert_eq!(segment("a.b"), "\"a.b\"");
         assert_eq!(segment("ab"), "ab");

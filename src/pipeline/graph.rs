@@ -223,10 +223,7 @@ fn topological_order(needs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
     let mut pending: Vec<usize> = needs.iter().map(Vec::len).collect();
     let mut order = Vec::with_capacity(needs.len());
     let mut done = vec![false; needs.len()];
-    loop {
-        let Some(next) = (0..needs.len()).find(|&i| !done[i] && pending[i] == 0) else {
-            break;
-        };
+    while let Some(next) = (0..needs.len()).find(|&i| !done[i] && pending[i] == 0) {
         done[next] = true;
         order.push(next);
         for (i, ups) in needs.iter().enumerate() {
@@ -270,7 +267,11 @@ fn check_metadata<C>(
 ) {
     for (i, node) in nodes.iter().enumerate() {
         for (key, value) in &node.metadata {
-            let MetaValue::Node { node: from, .. } = value else {
+            let MetaValue::Node {
+                node: from,
+                key: read,
+            } = value
+            else {
                 continue;
             };
             let site = Site::Meta {
@@ -282,6 +283,16 @@ fn check_metadata<C>(
                     site,
                     format!("metadata `{key}` of node `{}` reads node `{from}`, which is not a node", node.name),
                     Some(unknown_node_help(from, names)),
+                )),
+                Some(&j) if j == i => problems.push(problem(
+                    site,
+                    format!(
+                        "metadata `{key}` of node `{}` reads the node's own output metadata",
+                        node.name
+                    ),
+                    Some(format!(
+                        "a node's input metadata is set before it runs: read an upstream node's, or the run's: `${{{{ input.meta.{read} }}}}`"
+                    )),
                 )),
                 Some(&j) if !is_upstream(needs, i, j) => problems.push(problem(
                     site,

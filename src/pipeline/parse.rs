@@ -247,7 +247,7 @@ fn settings(
             }
             None
         }
-        Some(v) => semver_version(ck, v),
+        Some(v) => version(ck, v),
     };
     let complete = name.is_some() && version.is_some();
     out.name = name.unwrap_or_default();
@@ -260,6 +260,42 @@ fn settings(
     spans.output = raw.output.as_ref().map(|o| o.span());
     out.output = raw.output.map(Spanned::into_inner);
     (out, complete)
+}
+
+/// `[pipeline] version`: semver, with the exact version meant when it is clear.
+fn version(ck: &mut Checker<'_>, v: Spanned<String>) -> Option<semver::Version> {
+    let text = v.get_ref();
+    match (semver::Version::parse(text), likely_version(text)) {
+        (Ok(version), _) => Some(version),
+        (Err(e), Some(fixed)) => {
+            ck.error(
+                v.span(),
+                format!("invalid version `{text}`: {e}"),
+                Some(format!("did you mean `{fixed}`?")),
+            );
+            None
+        }
+        (Err(_), None) => semver_version(ck, v),
+    }
+}
+
+/// The semver version an invalid `text` most likely means: without a leading
+/// `v`, and `1` or `1.2` padded to `1.0.0` or `1.2.0`.
+fn likely_version(text: &str) -> Option<semver::Version> {
+    let bare = text.trim().strip_prefix(['v', 'V']).unwrap_or(text.trim());
+    if let Ok(v) = semver::Version::parse(bare) {
+        return Some(v);
+    }
+    let mut numbers: Vec<&str> = bare.split('.').collect();
+    if numbers.len() >= 3
+        || !numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    numbers.resize(3, "0");
+    semver::Version::parse(&numbers.join(".")).ok()
 }
 
 /// An `on_error` value; `retry_table` is where retries of the same scope are
@@ -626,6 +662,16 @@ fn hosted(
     version: &str,
     manifest: Option<(Range<usize>, String)>,
 ) -> Option<ComponentRef> {
+    if name.is_empty() {
+        ck.error(
+            span,
+            format!("`{text}` names no component: the name before `@` is empty"),
+            Some(format!(
+                "write the name the component was deployed under: `name@{version}`"
+            )),
+        );
+        return None;
+    }
     let name_ok = match component_name_error("component name", name) {
         Some(mut e) => {
             // The fix is the whole reference, not only its name.
@@ -646,24 +692,10 @@ fn hosted(
     let version = match semver::Version::parse(version) {
         Ok(v) => Some(v),
         Err(e) => {
-            let bare = version.strip_prefix(['v', 'V']).unwrap_or(version);
-            // `1` and `1.2` are padded to the exact version they most likely mean.
-            let numbers: Vec<&str> = bare.split('.').collect();
-            let padded = (numbers.len() < 3
-                && numbers
-                    .iter()
-                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
-            .then(|| {
-                let mut parts = numbers.clone();
-                parts.resize(3, "0");
-                parts.join(".")
-            })
-            .filter(|p| semver::Version::parse(p).is_ok());
             let pinned = "a hosted component is pinned to an exact version, MAJOR.MINOR.PATCH";
-            let fixed = match (semver::Version::parse(bare), padded) {
-                (Ok(v), _) => format!("drop the leading `v`: `{name}@{v}`"),
-                (_, Some(p)) => format!("{pinned}: did you mean `{name}@{p}`?"),
-                _ => format!("{pinned}, e.g. `{name}@1.0.0`"),
+            let fixed = match likely_version(version) {
+                Some(v) => format!("{pinned}: did you mean `{name}@{v}`?"),
+                None => format!("{pinned}, e.g. `{name}@1.0.0`"),
             };
             ck.error(
                 span,

@@ -146,8 +146,8 @@ pub struct RunReport {
 
 impl RunReport {
     /// The output, or why the run failed.
-    pub fn into_result(self) -> Result<Output, RunFailure> {
-        self.result
+    pub fn into_result(self) -> Result<Output, Box<RunFailure>> {
+        self.result.map_err(Box::new)
     }
 
     /// The trace of `node`.

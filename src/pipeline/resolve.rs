@@ -2,7 +2,6 @@
 //! way `run` loads one component (projects are built when stale; a `.wasm`
 //! runs under its manifest, or with no permissions without one).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::PipelineSpec;
@@ -63,15 +62,13 @@ pub fn load(
     prepared: Vec<(ComponentRef, LoadOptions)>,
     runtime: &Runtime,
 ) -> Result<Pipeline, PipelineError> {
-    let mut loaded: HashMap<String, Arc<LoadedComponent>> = HashMap::new();
     let mut by_ref: Vec<(ComponentRef, Arc<LoadedComponent>)> = Vec::new();
     for (reference, options) in prepared {
         let component = runtime.load(options).map_err(|e| PipelineError::Node {
-            node: reference.to_string(),
+            node: first_user(&spec, &reference),
             reference: reference.to_string(),
             source: Box::new(e.into()),
         })?;
-        loaded.insert(reference.to_string(), component.clone());
         by_ref.push((reference, component));
     }
     spec.try_map(|node, reference| {
@@ -88,4 +85,12 @@ pub fn load(
                 }),
             })
     })
+}
+
+/// The first node that uses `reference` (as its component or its compensation).
+fn first_user(spec: &PipelineSpec, reference: &ComponentRef) -> String {
+    spec.nodes
+        .iter()
+        .find(|n| n.component == *reference || n.compensate.as_ref() == Some(reference))
+        .map_or_else(|| reference.to_string(), |n| n.name.clone())
 }

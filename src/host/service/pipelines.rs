@@ -54,15 +54,17 @@ impl HostService {
                 limit: super::MAX_UPLOAD_BYTES,
             });
         }
-        let spec = pipeline::from_canonical(&request.canonical).map_err(|e| HostError::Invalid {
-            message: "the pipeline is invalid".into(),
-            details: vec![e.to_string()],
-        })?;
+        let spec =
+            pipeline::from_canonical(&request.canonical).map_err(|e| HostError::Invalid {
+                message: "the pipeline is invalid".into(),
+                details: vec![e.to_string()],
+            })?;
         // Hashed as this host writes it, whatever the client's bytes looked like.
-        let (canonical, sha256) = pipeline::to_canonical(&spec).map_err(|e| HostError::Invalid {
-            message: "the pipeline is invalid".into(),
-            details: vec![e.to_string()],
-        })?;
+        let (canonical, sha256) =
+            pipeline::to_canonical(&spec).map_err(|e| HostError::Invalid {
+                message: "the pipeline is invalid".into(),
+                details: vec![e.to_string()],
+            })?;
         let (name, version) = (spec.name.clone(), spec.version.to_string());
         if let Some(existing) = self.db.version(&name, &version)?
             && existing.sha256 != sha256

@@ -9,7 +9,10 @@
 //!   …; see `tests/fixtures/guests/hostile/src/lib.rs` for the list);
 //! - `echo-target`: a messaging target answering `echo:<input>`, with output
 //!   metadata `("from", "echo-target")`;
-//! - `cli-tool`: a `wasi:cli/command` program reporting its args, env and stdin.
+//! - `cli-tool`: a `wasi:cli/command` program reporting its args, env and stdin;
+//! - `pipeline-step`: a pipeline node driven by its `[config]` (suffix, sleep,
+//!   failures, compensation journal, file read; see
+//!   `tests/fixtures/guests/pipeline-step/src/lib.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -76,8 +79,8 @@ fn build_all() -> Result<(), String> {
     ))
 }
 
-/// The built `.wasm` of the guest fixture `name` (`"hostile"`, `"echo-target"`
-/// or `"cli-tool"`).
+/// The built `.wasm` of the guest fixture `name` (`"hostile"`, `"echo-target"`,
+/// `"cli-tool"`, `"http-proxy"` or `"pipeline-step"`).
 ///
 /// The first call in a test process builds the whole fixtures workspace (a
 /// no-op when it is up to date); every later call reuses that result. Panics
@@ -100,7 +103,7 @@ pub fn guest(name: &str) -> PathBuf {
         .unwrap_or_else(|| {
             panic!(
                 "no guest fixture {name:?}: none of {} exists (the fixtures are \
-                 hostile, echo-target and cli-tool)",
+                 hostile, echo-target, cli-tool, http-proxy and pipeline-step)",
                 candidates
                     .iter()
                     .map(|p| p.display().to_string())
