@@ -1,6 +1,6 @@
 //! `airssys-wasm deploy`: upload an immutable version to a host.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -34,7 +34,7 @@ pub struct DeployArgs {
 /// Builds (projects), uploads, and rolls out with `--strategy` when another
 /// version is active.
 pub fn run(out: &Output, args: DeployArgs) -> Result<ExitCode> {
-    if is_pipeline(&args.path) {
+    if pipeline::is_pipeline_path(&args.path) {
         return deploy_pipeline(out, args);
     }
     let (wasm, manifest_path) = if args.path.extension().is_some_and(|e| e == "wasm") {
@@ -109,18 +109,6 @@ fn roll_out(
         out.json(&report);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A pipeline file, or a directory holding one and no component project.
-fn is_pipeline(path: &Path) -> bool {
-    if path.is_dir() {
-        return path.join(pipeline::FILE_NAME).is_file()
-            && !path.join(crate::manifest::FILE_NAME).is_file();
-    }
-    path.extension().is_some_and(|e| e == "toml")
-        && path
-            .file_name()
-            .is_some_and(|n| n != crate::manifest::FILE_NAME)
 }
 
 fn deploy_pipeline(out: &Output, args: DeployArgs) -> Result<ExitCode> {

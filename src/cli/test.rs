@@ -10,6 +10,7 @@ use super::progress::TerminalProgress;
 use super::render;
 use crate::error::{Error, Result};
 use crate::output::Output;
+use crate::pipeline;
 use crate::run::{Target, prepare};
 use crate::testing::{self, CaseResult, Plan, Runner, Summary, TestsError};
 
@@ -21,7 +22,8 @@ const ADDED: Style = AnsiColor::Green.on_default();
 /// Arguments of `test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Project directory (or its Component.toml)
+    /// Project directory (or its Component.toml), or a pipeline (its
+    /// Pipeline.toml, or the directory holding it)
     #[arg(default_value = ".", value_name = "PATH")]
     pub path: PathBuf,
     /// Run only the cases whose name (`file::case`) contains this text
@@ -44,11 +46,19 @@ pub fn run(out: &Output, args: TestArgs) -> Result<ExitCode> {
         return Ok(nothing_to_run(out, &plan, args.filter.as_deref()));
     }
     let mut progress = TerminalProgress::new(out);
-    let options = prepare(&Target::Project(args.path.clone()), &mut progress)?;
-    progress.finish();
-    let mut runner = Runner::new(options)?;
+    let runner = if pipeline::is_pipeline_path(&args.path) {
+        let spec = pipeline::load(&pipeline::file_of(&args.path))?;
+        let prepared = pipeline::prepare_nodes(&spec, &mut progress)?;
+        progress.finish();
+        Runner::for_pipeline(spec, prepared)
+    } else {
+        let options = prepare(&Target::Project(args.path.clone()), &mut progress)?;
+        progress.finish();
+        Runner::new(options)
+    };
+    let mut runner = runner?;
     for warning in runner.warnings() {
-        render::finding(out, warning);
+        render::finding(out, &warning);
     }
     let mut summary = Summary::default();
     for file in plan.files.iter().filter(|f| !f.cases.is_empty()) {

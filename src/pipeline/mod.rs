@@ -71,7 +71,7 @@ pub use model::{
     Backoff, ComponentRef, DEFAULT_DEADLINE, DEFAULT_RETRY_ON, Definition, ERROR_KINDS,
     ErrorStrategy, MetaValue, Node, RetryPolicy,
 };
-pub use parse::{file_of, load, parse};
+pub use parse::{file_of, is_pipeline_path, load, parse};
 pub use report::{
     Attempt, CompensationStatus, CompensationTrace, Failure, NodeStatus, NodeTrace, RunFailure,
     RunReport,

@@ -793,6 +793,17 @@ fn split_expression(body: &str) -> Vec<&str> {
     body.split('.').map(str::trim).collect()
 }
 
+/// Whether `path` names a pipeline: a `.toml` file other than a
+/// `Component.toml`, or a directory holding a `Pipeline.toml` and no
+/// `Component.toml` (a project directory stays a project).
+pub fn is_pipeline_path(path: &Path) -> bool {
+    if path.is_dir() {
+        return path.join(FILE_NAME).is_file() && !path.join(crate::manifest::FILE_NAME).is_file();
+    }
+    path.extension().is_some_and(|e| e == "toml")
+        && path.file_name().is_some_and(|n| n != crate::manifest::FILE_NAME)
+}
+
 /// The pipeline file of `path`: itself if it is a file, `Pipeline.toml` inside
 /// it if it is a directory.
 pub fn file_of(path: &Path) -> PathBuf {

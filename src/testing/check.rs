@@ -47,6 +47,23 @@ impl From<Result<Output, InvokeError>> for Outcome {
     }
 }
 
+impl From<Result<Output, crate::pipeline::RunFailure>> for Outcome {
+    /// A pipeline run: its output, or the failing node's error (the message
+    /// names the node).
+    fn from(result: Result<Output, crate::pipeline::RunFailure>) -> Self {
+        match result {
+            Ok(output) => Outcome::Output {
+                data: output.data,
+                metadata: output.metadata,
+            },
+            Err(f) => Outcome::Error {
+                kind: f.error.kind,
+                message: format!("node `{}`: {}", f.node, f.error.message),
+            },
+        }
+    }
+}
+
 /// Why a case failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]

@@ -75,11 +75,25 @@ impl Plan {
 /// or its Component.toml) and keeps the cases whose identity (`file::name`)
 /// contains `filter`. All invalid files are reported together.
 pub fn plan(path: &Path, filter: Option<&str>) -> Result<Plan> {
-    let project = Project::load(path)?;
+    let dir = if crate::pipeline::is_pipeline_path(path) {
+        let file = crate::pipeline::file_of(path);
+        match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    } else {
+        Project::load(path)?.dir
+    };
+    plan_dir(&dir, filter)
+}
+
+/// [`plan`] for the cases under `dir/tests`.
+fn plan_dir(dir: &Path, filter: Option<&str>) -> Result<Plan> {
+    let project_dir = dir.to_path_buf();
     let mut files = Vec::new();
     let mut invalid = Vec::new();
-    for file in discover(&project.dir)? {
-        let shown = if project.dir == Path::new(".") {
+    for file in discover(&project_dir)? {
+        let shown = if project_dir == Path::new(".") {
             file.strip_prefix(".").unwrap_or(&file).to_path_buf()
         } else {
             file.clone()
@@ -121,7 +135,7 @@ pub fn plan(path: &Path, filter: Option<&str>) -> Result<Plan> {
         }
     }
     Ok(Plan {
-        project_dir: project.dir,
+        project_dir,
         files,
         total,
     })

@@ -13,6 +13,7 @@ use super::check::{Outcome, Problem, check};
 use super::error::TestsError;
 use crate::error::{Error, Result};
 use crate::manifest::{Access, InstanceMode, Manifest, Permissions, WorldName};
+use crate::pipeline::{ComponentRef, Pipeline, PipelineSpec};
 use crate::runtime::{
     Denial, EventSink, Invocation, LoadOptions, LoadedComponent, LogLevel, Runtime, RuntimeConfig,
 };
@@ -103,15 +104,39 @@ impl CaseResult {
     }
 }
 
-/// Runs cases against one component.
+/// Runs cases against one component, or one pipeline.
 pub struct Runner {
     runtime: Runtime,
     sink: Arc<CaptureSink>,
     tokio: tokio::runtime::Runtime,
-    base: Arc<LoadedComponent>,
-    manifest: Manifest,
-    wasm: Vec<u8>,
-    data_root: PathBuf,
+    subject: Subject,
+}
+
+/// What the cases call.
+enum Subject {
+    Component {
+        base: Arc<LoadedComponent>,
+        manifest: Manifest,
+        wasm: Vec<u8>,
+        data_root: PathBuf,
+    },
+    /// Cases of a pipeline run it whole; each node keeps its own manifest.
+    Pipeline(Box<Pipeline>),
+}
+
+/// A fresh runtime for a test run: key-value in memory, logs captured.
+fn test_runtime() -> Result<(Runtime, Arc<CaptureSink>, tokio::runtime::Runtime)> {
+    let sink = Arc::new(CaptureSink::default());
+    let runtime = Runtime::new(RuntimeConfig {
+        kv_path: None,
+        sink: sink.clone(),
+        ..RuntimeConfig::default()
+    })?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("start", "the async runtime", e))?;
+    Ok((runtime, sink, tokio))
 }
 
 impl Runner {
@@ -127,16 +152,7 @@ impl Runner {
             .into());
         }
         options.manifest.runtime.instance_mode = InstanceMode::PerRequest;
-        let sink = Arc::new(CaptureSink::default());
-        let runtime = Runtime::new(RuntimeConfig {
-            kv_path: None,
-            sink: sink.clone(),
-            ..RuntimeConfig::default()
-        })?;
-        let tokio = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::io("start", "the async runtime", e))?;
+        let (runtime, sink, tokio) = test_runtime()?;
         let manifest = options.manifest.clone();
         let wasm = options.wasm.clone();
         let data_root = options.data_root.clone();
@@ -147,59 +163,107 @@ impl Runner {
             runtime,
             sink,
             tokio,
-            base,
-            manifest,
-            wasm,
-            data_root,
+            subject: Subject::Component {
+                base,
+                manifest,
+                wasm,
+                data_root,
+            },
         })
     }
 
-    /// The loaded component (name, version, world).
-    pub fn component(&self) -> &LoadedComponent {
-        &self.base
+    /// Loads a pipeline's prepared nodes (each per-request, like a component
+    /// under test) on a fresh runtime whose key-value store lives in memory.
+    pub fn for_pipeline(
+        spec: PipelineSpec,
+        mut prepared: Vec<(ComponentRef, LoadOptions)>,
+    ) -> Result<Runner> {
+        for (_, options) in &mut prepared {
+            options.manifest.runtime.instance_mode = InstanceMode::PerRequest;
+        }
+        let (runtime, sink, tokio) = test_runtime()?;
+        let pipeline = crate::pipeline::load_nodes(spec, prepared, &runtime)?;
+        sink.take();
+        Ok(Runner {
+            runtime,
+            sink,
+            tokio,
+            subject: Subject::Pipeline(Box::new(pipeline)),
+        })
     }
 
-    /// Grants the component's imports need but its manifest lacks, and grants it
-    /// cannot use (calls needing a missing grant are denied at run time).
-    pub fn warnings(&self) -> &[Finding] {
-        self.base.warnings()
+    /// Grants the components' imports need but their manifests lack, and grants
+    /// they cannot use (calls needing a missing grant are denied at run time).
+    pub fn warnings(&self) -> Vec<Finding> {
+        match &self.subject {
+            Subject::Component { base, .. } => base.warnings().to_vec(),
+            Subject::Pipeline(pipeline) => {
+                let mut seen: Vec<&Arc<LoadedComponent>> = Vec::new();
+                let mut out = Vec::new();
+                for node in &pipeline.nodes {
+                    for c in std::iter::once(&node.component).chain(node.compensate.iter()) {
+                        if !seen.iter().any(|s| Arc::ptr_eq(s, c)) {
+                            seen.push(c);
+                            out.extend(c.warnings().iter().cloned());
+                        }
+                    }
+                }
+                out
+            }
+        }
     }
 
     /// Runs `case` of `file` in a fresh instance and checks the result. A case with
     /// extra grants runs on a copy of the component loaded with them.
     pub fn run(&mut self, file: &CaseFile, case: &Case) -> CaseResult {
         self.sink.take();
-        let component = match &case.extra_permissions {
-            None => Ok(self.base.clone()),
-            Some(extra) => {
-                let mut manifest = self.manifest.clone();
-                manifest.permissions = merge(&manifest.permissions, extra);
-                self.runtime.load(LoadOptions::new(
-                    manifest,
-                    self.wasm.clone(),
-                    self.data_root.clone(),
-                ))
-            }
+        let invocation = Invocation {
+            data: case.input.clone(),
+            metadata: case.metadata.clone(),
+            ..Invocation::default()
         };
         let start = Instant::now();
-        let problems = match component {
-            Err(e) => vec![Problem::Setup {
-                message: match e.help() {
-                    Some(help) => format!("{e}\nhelp: {help}"),
-                    None => e.to_string(),
-                },
+        let problems = match &self.subject {
+            Subject::Pipeline(_) if case.extra_permissions.is_some() => vec![Problem::Setup {
+                message: "`permissions` in a case applies to one component; a pipeline's \
+                          nodes run under their own manifests\nhelp: remove [case.permissions], \
+                          or grant it in the node's Component.toml"
+                    .into(),
             }],
-            Ok(component) => {
-                let invocation = Invocation {
-                    data: case.input.clone(),
-                    metadata: case.metadata.clone(),
-                    request_id: None,
-                    deadline: None,
+            Subject::Pipeline(pipeline) => {
+                let report = self.tokio.block_on(pipeline.run(&self.runtime, invocation));
+                check(case, &Outcome::from(report.result))
+            }
+            Subject::Component {
+                base,
+                manifest,
+                wasm,
+                data_root,
+            } => {
+                let component = match &case.extra_permissions {
+                    None => Ok(base.clone()),
+                    Some(extra) => {
+                        let mut manifest = manifest.clone();
+                        manifest.permissions = merge(&manifest.permissions, extra);
+                        self.runtime.load(LoadOptions::new(
+                            manifest,
+                            wasm.clone(),
+                            data_root.clone(),
+                        ))
+                    }
                 };
-                let result = self
-                    .tokio
-                    .block_on(self.runtime.invoke(&component, invocation));
-                check(case, &Outcome::from(result))
+                match component {
+                    Err(e) => vec![Problem::Setup {
+                        message: match e.help() {
+                            Some(help) => format!("{e}\nhelp: {help}"),
+                            None => e.to_string(),
+                        },
+                    }],
+                    Ok(component) => {
+                        let result = self.tokio.block_on(self.runtime.invoke(&component, invocation));
+                        check(case, &Outcome::from(result))
+                    }
+                }
             }
         };
         let duration = start.elapsed();
