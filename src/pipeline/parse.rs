@@ -801,7 +801,9 @@ pub fn is_pipeline_path(path: &Path) -> bool {
         return path.join(FILE_NAME).is_file() && !path.join(crate::manifest::FILE_NAME).is_file();
     }
     path.extension().is_some_and(|e| e == "toml")
-        && path.file_name().is_some_and(|n| n != crate::manifest::FILE_NAME)
+        && path
+            .file_name()
+            .is_some_and(|n| n != crate::manifest::FILE_NAME)
 }
 
 /// The pipeline file of `path`: itself if it is a file, `Pipeline.toml` inside
@@ -811,5 +813,31 @@ pub fn file_of(path: &Path) -> PathBuf {
         path.join(FILE_NAME)
     } else {
         path.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn likely_versions() {
+        let v = |s: &str| likely_version(s).map(|v| v.to_string());
+        assert_eq!(v("v1.2.3").as_deref(), Some("1.2.3"));
+        assert_eq!(v("1").as_deref(), Some("1.0.0"));
+        assert_eq!(v("V1.2").as_deref(), Some("1.2.0"));
+        assert_eq!(v("latest"), None);
+        assert_eq!(v("1.x"), None);
+        assert_eq!(v(""), None);
+    }
+
+    #[test]
+    fn a_node_retry_table_overrides_the_pipelines_key_by_key() {
+        let source = "[pipeline]\nname = \"p\"\nversion = \"1.0.0\"\n\
+                      [pipeline.retry]\nattempts = 4\nbackoff = \"fixed\"\n\
+                      [nodes.a]\ncomponent = \"a\"\nretry = { attempts = 2 }\n";
+        let p = parse(source, Path::new("Pipeline.toml")).expect("valid");
+        let retry = p.retry_of(&p.nodes[0]);
+        assert_eq!((retry.attempts, retry.backoff), (2, Backoff::Fixed));
     }
 }

@@ -260,7 +260,9 @@ impl Runner {
                         },
                     }],
                     Ok(component) => {
-                        let result = self.tokio.block_on(self.runtime.invoke(&component, invocation));
+                        let result = self
+                            .tokio
+                            .block_on(self.runtime.invoke(&component, invocation));
                         check(case, &Outcome::from(result))
                     }
                 }
