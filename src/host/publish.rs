@@ -55,7 +55,7 @@ pub fn publish_pipeline(
     for (node, reference, plan) in planned {
         let (pin, component) = match plan {
             Planned::Pinned(pin, component) => (pin, component),
-            Planned::Upload(options) => upload(client, &node, &reference, options)?,
+            Planned::Upload(options) => upload(client, &node, &reference, *options)?,
         };
         seen(&component);
         pinned.push((reference, pin));
@@ -81,7 +81,7 @@ pub fn publish_pipeline(
 /// A node's component once checked: pinned already, or built and ready to upload.
 enum Planned {
     Pinned(ComponentRef, PinnedComponent),
-    Upload(crate::runtime::LoadOptions),
+    Upload(Box<crate::runtime::LoadOptions>),
 }
 
 fn node_error(node: &str, reference: &ComponentRef, source: Error) -> Error {
@@ -160,7 +160,7 @@ fn plan_one(
         }
     };
     let options = prepare(&target, progress).map_err(|e| node_error(node, reference, e))?;
-    Ok(Planned::Upload(options))
+    Ok(Planned::Upload(Box::new(options)))
 }
 
 /// Uploads a built component (a no-op on the host when it has those bytes).

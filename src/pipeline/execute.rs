@@ -457,9 +457,14 @@ fn failure_of(e: &InvokeError, clock: &RunClock, bounded: bool) -> Failure {
             help: Some("raise [pipeline] deadline_ms if the work is legitimate".into()),
         };
     }
+    // A component's own error is its message alone: the kind is beside it.
+    let message = match e {
+        InvokeError::Component(g) => g.message.clone(),
+        other => other.to_string(),
+    };
     Failure {
         kind: e.kind().into(),
-        message: e.to_string(),
+        message,
         help: e.help(),
     }
 }

@@ -36,7 +36,7 @@ fn annotations<C>(def: &Definition<C>, node: &super::model::Node<C>) -> Vec<Stri
         notes.push(format!("retry ×{}", retry.attempts));
     }
     if node.compensate.is_some() {
-        notes.push("compensated".into());
+        notes.push("undo".into());
     }
     if node.name == def.output {
         notes.push("output".into());

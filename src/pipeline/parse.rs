@@ -809,7 +809,9 @@ pub fn is_pipeline_path(path: &Path) -> bool {
 /// The pipeline file of `path`: itself if it is a file, `Pipeline.toml` inside
 /// it if it is a directory.
 pub fn file_of(path: &Path) -> PathBuf {
-    if path.is_dir() {
+    if path == Path::new(".") || path.as_os_str().is_empty() {
+        PathBuf::from(FILE_NAME)
+    } else if path.is_dir() {
         path.join(FILE_NAME)
     } else {
         path.to_path_buf()

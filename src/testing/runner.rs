@@ -116,7 +116,7 @@ pub struct Runner {
 enum Subject {
     Component {
         base: Arc<LoadedComponent>,
-        manifest: Manifest,
+        manifest: Box<Manifest>,
         wasm: Vec<u8>,
         data_root: PathBuf,
     },
@@ -165,7 +165,7 @@ impl Runner {
             tokio,
             subject: Subject::Component {
                 base,
-                manifest,
+                manifest: Box::new(manifest),
                 wasm,
                 data_root,
             },
@@ -243,7 +243,7 @@ impl Runner {
                 let component = match &case.extra_permissions {
                     None => Ok(base.clone()),
                     Some(extra) => {
-                        let mut manifest = manifest.clone();
+                        let mut manifest = manifest.as_ref().clone();
                         manifest.permissions = merge(&manifest.permissions, extra);
                         self.runtime.load(LoadOptions::new(
                             manifest,
