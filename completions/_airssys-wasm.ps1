@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the component and publish it to target/airssys/')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Build if stale, then run the cases in tests/*.toml')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
+            [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'Compose components into a pipeline: new, validate, run, graph')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the deployment host')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Upload an immutable version to a host (builds a project first)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll out an uploaded version, or promote/abort a canary')
@@ -126,8 +127,8 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
         }
         'airssys-wasm;run' {
             [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest governing a .wasm file (default: no permissions)')
-            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Input data for `execute`, as a string')
-            [CompletionResult]::new('--input-file', '--input-file', [CompletionResultType]::ParameterName, 'Input data for `execute`, read from a file (`-` for stdin)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Input data (of `execute`, or of a pipeline''s entry nodes), as a string')
+            [CompletionResult]::new('--input-file', '--input-file', [CompletionResultType]::ParameterName, 'Input data, read from a file (`-` for stdin)')
             [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Input metadata, repeatable')
             [CompletionResult]::new('--with', '--with', [CompletionResultType]::ParameterName, 'Load another component for `messaging` (project dir or .wasm), repeatable')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Serve over HTTP on this address instead of running once (e.g. 127.0.0.1:7070)')
@@ -142,6 +143,107 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;pipeline' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a Pipeline.toml chaining the component projects of a directory')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the graph, every node''s own manifest, WIT and component, and show what the pipeline may do, node by node')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the pipeline once on the embedded runtime and print its output')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Print the pipeline''s graph (text, DOT or Mermaid)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'airssys-wasm;pipeline;new' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The pipeline''s name (default: the directory''s name)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;pipeline;validate' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;pipeline;run' {
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Input data (of `execute`, or of a pipeline''s entry nodes), as a string')
+            [CompletionResult]::new('--input-file', '--input-file', [CompletionResultType]::ParameterName, 'Input data, read from a file (`-` for stdin)')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Input metadata, repeatable')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Serve over HTTP on this address instead of running once (POST /v1/pipelines/<name>/invoke)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'Print each node''s timing, attempts, result and compensation as a tree')
+            [CompletionResult]::new('--hot-reload', '--hot-reload', [CompletionResultType]::ParameterName, 'With --listen: reload when the pipeline file or any node''s sources change')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;pipeline;graph' {
+            [CompletionResult]::new('--style', '--style', [CompletionResultType]::ParameterName, 'How to draw it')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'airssys-wasm;pipeline;help' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a Pipeline.toml chaining the component projects of a directory')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the graph, every node''s own manifest, WIT and component, and show what the pipeline may do, node by node')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the pipeline once on the embedded runtime and print its output')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Print the pipeline''s graph (text, DOT or Mermaid)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'airssys-wasm;pipeline;help;new' {
+            break
+        }
+        'airssys-wasm;pipeline;help;validate' {
+            break
+        }
+        'airssys-wasm;pipeline;help;run' {
+            break
+        }
+        'airssys-wasm;pipeline;help;graph' {
+            break
+        }
+        'airssys-wasm;pipeline;help;help' {
             break
         }
         'airssys-wasm;serve' {
@@ -332,6 +434,7 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the component and publish it to target/airssys/')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Build if stale, then run the cases in tests/*.toml')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
+            [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'Compose components into a pipeline: new, validate, run, graph')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the deployment host')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Upload an immutable version to a host (builds a project first)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll out an uploaded version, or promote/abort a canary')
@@ -361,6 +464,25 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             break
         }
         'airssys-wasm;help;run' {
+            break
+        }
+        'airssys-wasm;help;pipeline' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a Pipeline.toml chaining the component projects of a directory')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check the graph, every node''s own manifest, WIT and component, and show what the pipeline may do, node by node')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the pipeline once on the embedded runtime and print its output')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Print the pipeline''s graph (text, DOT or Mermaid)')
+            break
+        }
+        'airssys-wasm;help;pipeline;new' {
+            break
+        }
+        'airssys-wasm;help;pipeline;validate' {
+            break
+        }
+        'airssys-wasm;help;pipeline;run' {
+            break
+        }
+        'airssys-wasm;help;pipeline;graph' {
             break
         }
         'airssys-wasm;help;serve' {

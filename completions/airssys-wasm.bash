@@ -40,6 +40,9 @@ _airssys__wasm() {
             airssys__wasm,monitor)
                 cmd="airssys__wasm__subcmd__monitor"
                 ;;
+            airssys__wasm,pipeline)
+                cmd="airssys__wasm__subcmd__pipeline"
+                ;;
             airssys__wasm,rollback)
                 cmd="airssys__wasm__subcmd__rollback"
                 ;;
@@ -91,6 +94,9 @@ _airssys__wasm() {
             airssys__wasm__subcmd__help,monitor)
                 cmd="airssys__wasm__subcmd__help__subcmd__monitor"
                 ;;
+            airssys__wasm__subcmd__help,pipeline)
+                cmd="airssys__wasm__subcmd__help__subcmd__pipeline"
+                ;;
             airssys__wasm__subcmd__help,rollback)
                 cmd="airssys__wasm__subcmd__help__subcmd__rollback"
                 ;;
@@ -118,6 +124,48 @@ _airssys__wasm() {
             airssys__wasm__subcmd__help,validate)
                 cmd="airssys__wasm__subcmd__help__subcmd__validate"
                 ;;
+            airssys__wasm__subcmd__help__subcmd__pipeline,graph)
+                cmd="airssys__wasm__subcmd__help__subcmd__pipeline__subcmd__graph"
+                ;;
+            airssys__wasm__subcmd__help__subcmd__pipeline,new)
+                cmd="airssys__wasm__subcmd__help__subcmd__pipeline__subcmd__new"
+                ;;
+            airssys__wasm__subcmd__help__subcmd__pipeline,run)
+                cmd="airssys__wasm__subcmd__help__subcmd__pipeline__subcmd__run"
+                ;;
+            airssys__wasm__subcmd__help__subcmd__pipeline,validate)
+                cmd="airssys__wasm__subcmd__help__subcmd__pipeline__subcmd__validate"
+                ;;
+            airssys__wasm__subcmd__pipeline,graph)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__graph"
+                ;;
+            airssys__wasm__subcmd__pipeline,help)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__help"
+                ;;
+            airssys__wasm__subcmd__pipeline,new)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__new"
+                ;;
+            airssys__wasm__subcmd__pipeline,run)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__run"
+                ;;
+            airssys__wasm__subcmd__pipeline,validate)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__validate"
+                ;;
+            airssys__wasm__subcmd__pipeline__subcmd__help,graph)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__help__subcmd__graph"
+                ;;
+            airssys__wasm__subcmd__pipeline__subcmd__help,help)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__help__subcmd__help"
+                ;;
+            airssys__wasm__subcmd__pipeline__subcmd__help,new)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__help__subcmd__new"
+                ;;
+            airssys__wasm__subcmd__pipeline__subcmd__help,run)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__help__subcmd__run"
+                ;;
+            airssys__wasm__subcmd__pipeline__subcmd__help,validate)
+                cmd="airssys__wasm__subcmd__pipeline__subcmd__help__subcmd__validate"
+                ;;
             *)
                 ;;
         esac
@@ -125,7 +173,7 @@ _airssys__wasm() {
 
     case "${cmd}" in
         airssys__wasm)
-            opts="-q -v -h -V --quiet --verbose --color --format --help --version init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help"
+            opts="-q -v -h -V --quiet --verbose --color --format --help --version init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,7 +343,7 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__help)
-            opts="init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help"
+            opts="init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +457,76 @@ _airssys__wasm() {
         airssys__subcmd__wasm__subcmd__help__subcmd__monitor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__pipeline)
+            opts="new validate run graph"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__pipeline__subcmd__graph)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__pipeline__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__pipeline__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__pipeline__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -641,6 +759,224 @@ _airssys__wasm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline)
+            opts="-q -v -h -V --quiet --verbose --color --format --help --version new validate run graph help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__graph)
+            opts="-q -v -h -V --style --quiet --verbose --color --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --style)
+                    COMPREPLY=($(compgen -W "text dot mermaid" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__help)
+            opts="new validate run graph help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__help__subcmd__graph)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__new)
+            opts="-q -v -h -V --name --quiet --verbose --color --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__run)
+            opts="-q -v -h -V --input --input-file --meta --trace --listen --hot-reload --quiet --verbose --color --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__pipeline__subcmd__validate)
+            opts="-q -v -h -V --quiet --verbose --color --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

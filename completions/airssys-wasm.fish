@@ -39,6 +39,7 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "validate"
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "build" -d 'Build the component and publish it to target/airssys/'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "run" -d 'Run a component once on the embedded runtime'
+complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "pipeline" -d 'Compose components into a pipeline: new, validate, run, graph'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "serve" -d 'Run the deployment host'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "deploy" -d 'Upload an immutable version to a host (builds a project first)'
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "update" -d 'Roll out an uploaded version, or promote/abort a canary'
@@ -109,8 +110,8 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -s v -l 
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand test" -s V -l version -d 'Print version'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l manifest -d 'Manifest governing a .wasm file (default: no permissions)' -r -F
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input -d 'Input data for `execute`, as a string' -r
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input-file -d 'Input data for `execute`, read from a file (`-` for stdin)' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input -d 'Input data (of `execute`, or of a pipeline\'s entry nodes), as a string' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input-file -d 'Input data, read from a file (`-` for stdin)' -r -F
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l meta -d 'Input metadata, repeatable' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l with -d 'Load another component for `messaging` (project dir or .wasm), repeatable' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l listen -d 'Serve over HTTP on this address instead of running once (e.g. 127.0.0.1:7070)' -r
@@ -124,6 +125,71 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s q -l q
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -f -a "new" -d 'Write a Pipeline.toml chaining the component projects of a directory'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -f -a "validate" -d 'Check the graph, every node\'s own manifest, WIT and component, and show what the pipeline may do, node by node'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -f -a "run" -d 'Run the pipeline once on the embedded runtime and print its output'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -f -a "graph" -d 'Print the pipeline\'s graph (text, DOT or Mermaid)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and not __fish_seen_subcommand_from new validate run graph help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from new" -l name -d 'The pipeline\'s name (default: the directory\'s name)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from new" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from new" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from validate" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from validate" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l input -d 'Input data (of `execute`, or of a pipeline\'s entry nodes), as a string' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l input-file -d 'Input data, read from a file (`-` for stdin)' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l meta -d 'Input metadata, repeatable' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l listen -d 'Serve over HTTP on this address instead of running once (POST /v1/pipelines/<name>/invoke)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l trace -d 'Print each node\'s timing, attempts, result and compensation as a tree'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l hot-reload -d 'With --listen: reload when the pipeline file or any node\'s sources change'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from graph" -l style -d 'How to draw it' -r -f -a "text\t'One line per node with what it needs'
+dot\t'Graphviz'
+mermaid\t'Mermaid (`flowchart LR`), for Markdown docs'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from graph" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from graph" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from graph" -s q -l quiet -d 'Print only errors and data'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from graph" -s v -l verbose -d 'Print more detail'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from graph" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from graph" -s V -l version -d 'Print version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "new" -d 'Write a Pipeline.toml chaining the component projects of a directory'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check the graph, every node\'s own manifest, WIT and component, and show what the pipeline may do, node by node'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the pipeline once on the embedded runtime and print its output'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "graph" -d 'Print the pipeline\'s graph (text, DOT or Mermaid)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l listen -d 'Address to listen on' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l state -d 'State directory [default: $AIRSSYS_STATE_DIR or the user data dir]' -r -F
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l policy -d 'Policy capping what deploys may ask for: a file, or `permissive` for no caps [default: the built-in policy: relative path grants only, no AIRSSYS_* variables, 512 MiB and 60 s per call]' -r -F
@@ -265,20 +331,25 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "init" -d 'Create a component project from a template'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "templates" -d 'List the project templates'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "build" -d 'Build the component and publish it to target/airssys/'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "run" -d 'Run a component once on the embedded runtime'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "serve" -d 'Run the deployment host'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "deploy" -d 'Upload an immutable version to a host (builds a project first)'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "update" -d 'Roll out an uploaded version, or promote/abort a canary'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "rollback" -d 'Switch back at once (to the previous version by default)'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "undeploy" -d 'Stop serving a component (versions and history are kept)'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "status" -d 'List the host\'s deployments'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "history" -d 'List a component\'s versions with who deployed them and when'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "monitor" -d 'Live metrics per component and version'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run serve deploy update rollback undeploy status history audit monitor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "init" -d 'Create a component project from a template'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "templates" -d 'List the project templates'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "validate" -d 'Check the manifest, the WIT and the built component against each other'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "build" -d 'Build the component and publish it to target/airssys/'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "test" -d 'Build if stale, then run the cases in tests/*.toml'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "run" -d 'Run a component once on the embedded runtime'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "pipeline" -d 'Compose components into a pipeline: new, validate, run, graph'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "serve" -d 'Run the deployment host'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "deploy" -d 'Upload an immutable version to a host (builds a project first)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "update" -d 'Roll out an uploaded version, or promote/abort a canary'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "rollback" -d 'Switch back at once (to the previous version by default)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "undeploy" -d 'Stop serving a component (versions and history are kept)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "status" -d 'List the host\'s deployments'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "history" -d 'List a component\'s versions with who deployed them and when'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "monitor" -d 'Live metrics per component and version'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and not __fish_seen_subcommand_from init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "new" -d 'Write a Pipeline.toml chaining the component projects of a directory'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "validate" -d 'Check the graph, every node\'s own manifest, WIT and component, and show what the pipeline may do, node by node'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run the pipeline once on the embedded runtime and print its output'
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "graph" -d 'Print the pipeline\'s graph (text, DOT or Mermaid)'

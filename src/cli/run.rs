@@ -43,10 +43,10 @@ pub struct RunArgs {
 /// The input of one call: data and metadata.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Input data for `execute`, as a string
+    /// Input data (of `execute`, or of a pipeline's entry nodes), as a string
     #[arg(long, conflicts_with = "input_file")]
     pub input: Option<String>,
-    /// Input data for `execute`, read from a file (`-` for stdin)
+    /// Input data, read from a file (`-` for stdin)
     #[arg(long, value_name = "FILE")]
     pub input_file: Option<PathBuf>,
     /// Input metadata, repeatable

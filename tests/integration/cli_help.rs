@@ -35,6 +35,12 @@ fn command_help() {
     ] {
         insta::assert_snapshot!(format!("help_{command}"), help_of(&[command]));
     }
+    for sub in ["new", "validate", "run", "graph"] {
+        insta::assert_snapshot!(
+            format!("help_pipeline_{sub}"),
+            help_of(&["pipeline", sub])
+        );
+    }
 }
 
 #[test]

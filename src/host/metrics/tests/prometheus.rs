@@ -124,8 +124,8 @@ fn prometheus_output_parses_back() {
             samples.push(sample);
         }
     }
-    assert_eq!(helped, 7);
-    assert_eq!(typed.len(), 7);
+    assert_eq!(helped, 10);
+    assert_eq!(typed.len(), 10);
     assert_eq!(typed["airssys_call_duration_seconds"], "histogram");
 
     for component in [weird, "b"] {
