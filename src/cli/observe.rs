@@ -49,6 +49,8 @@ pub fn status(out: &Output, args: StatusArgs) -> Result<ExitCode> {
                 not_served["reason"].as_str().unwrap_or("?"),
                 details.join("; ")
             ));
+        } else if d["kind"] == "pipeline" {
+            out.data(describe(&format!("{name} (pipeline)"), &d));
         } else {
             out.data(describe(name, &d));
         }
@@ -225,7 +227,7 @@ pub fn monitor(out: &Output, args: MonitorArgs) -> Result<ExitCode> {
 fn print_table(out: &Output, now: &MetricsSnapshot, earlier: &MetricsSnapshot, only: Option<&str>) {
     let rates = now.rates(earlier);
     out.data(format!(
-        "{:<20} {:<10} {:>6} {:>9} {:>9} {:>8} {:>8} {:>7} {:>9} {:>9}",
+        "{:<20} {:<10} {:>6} {:>9} {:>9} {:>8} {:>8} {:>7} {:>9} {:>9} {:>7} {:>9}",
         "COMPONENT",
         "VERSION",
         "WEIGHT",
@@ -235,17 +237,26 @@ fn print_table(out: &Output, now: &MetricsSnapshot, earlier: &MetricsSnapshot, o
         "P99 ms",
         "ERR %",
         "INSTANCES",
-        "MEM MiB"
+        "MEM MiB",
+        "RETRIES",
+        "UNDONE"
     ));
     for (component, versions) in &now.components {
-        if only.is_some_and(|o| o != component) {
+        // A pipeline's nodes are series `<pipeline>/<node>`: shown with it.
+        let pipeline_of = component.split_once('/').map(|(p, _)| p);
+        if only.is_some_and(|o| o != component && Some(o) != pipeline_of) {
             continue;
         }
         for (version, snap) in versions {
             let r = rates.components.get(component).and_then(|v| v.get(version));
             let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+            // Compensations: done, and failed after a slash when any failed.
+            let undone = match snap.compensation_failed {
+                0 => snap.compensated.to_string(),
+                failed => format!("{}/{failed}!", snap.compensated),
+            };
             out.data(format!(
-                "{:<20} {:<10} {:>5}% {:>9} {:>9.1} {:>8} {:>8} {:>7.2} {:>9} {:>9.1}",
+                "{:<20} {:<10} {:>5}% {:>9} {:>9.1} {:>8} {:>8} {:>7.2} {:>9} {:>9.1} {:>7} {:>9}",
                 component,
                 version,
                 snap.traffic_weight,
@@ -256,6 +267,8 @@ fn print_table(out: &Output, now: &MetricsSnapshot, earlier: &MetricsSnapshot, o
                 r.map_or(0.0, |r| r.error_rate * 100.0),
                 snap.live_instances,
                 snap.memory_high_water_bytes as f64 / (1 << 20) as f64,
+                snap.retries,
+                undone,
             ));
         }
     }

@@ -288,8 +288,21 @@ async fn undeploy(
 }
 
 async fn status(State(service): State<Arc<HostService>>) -> Result<Response, HostError> {
+    let mut deployments = Vec::new();
+    for d in service.db.deployments()? {
+        // Components and pipelines share names; say which each one is.
+        let kind = match &d.active_version {
+            Some(v) => service.db.version(&d.name, v)?.map(|r| r.kind),
+            None => None,
+        };
+        let mut value = serde_json::to_value(&d).map_err(|e| HostError::Internal {
+            message: e.to_string(),
+        })?;
+        value["kind"] = json!(kind.unwrap_or_default());
+        deployments.push(value);
+    }
     Ok(Json(json!({
-        "deployments": service.db.deployments()?,
+        "deployments": deployments,
         "not_served": service.not_served(),
     }))
     .into_response())

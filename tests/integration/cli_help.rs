@@ -36,10 +36,7 @@ fn command_help() {
         insta::assert_snapshot!(format!("help_{command}"), help_of(&[command]));
     }
     for sub in ["new", "validate", "run", "graph"] {
-        insta::assert_snapshot!(
-            format!("help_pipeline_{sub}"),
-            help_of(&["pipeline", sub])
-        );
+        insta::assert_snapshot!(format!("help_pipeline_{sub}"), help_of(&["pipeline", sub]));
     }
 }
 

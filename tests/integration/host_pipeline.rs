@@ -246,6 +246,41 @@ fn failed_runs_answer_with_the_node_and_are_audited() {
     assert_eq!(report["nodes"][0]["status"], "succeeded", "{}", r.body);
     assert_eq!(report["nodes"][1]["status"], "failed", "{}", r.body);
 
+    // `status` says what the name is; `monitor` shows the pipeline with its
+    // nodes, each with its calls and errors.
+    let status = cli()
+        .args(["status", "--host", &server.url(""), "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("flow (pipeline): 1.0.0 serves all traffic"),
+        "{text}"
+    );
+    let monitor = cli()
+        .args([
+            "monitor",
+            "flow",
+            "--once",
+            "--interval",
+            "10ms",
+            "--host",
+            &server.url(""),
+            "--state",
+        ])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&monitor.stdout);
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(rows, ["flow", "flow/a", "flow/b"], "{table}");
+    assert!(table.lines().next().unwrap().contains("RETRIES"), "{table}");
+
     let audit = Admin::new(&server, &state).audit();
     let failures: Vec<_> = audit
         .iter()
