@@ -224,6 +224,19 @@ fn failed_runs_answer_with_the_node_and_are_audited() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Versions are immutable: other content under the same version is refused.
+    let text = std::fs::read_to_string(dir.join("Pipeline.toml")).unwrap();
+    std::fs::write(
+        dir.join("Pipeline.toml"),
+        text.replace("on_error = \"compensate\"", "on_error = \"fail-fast\""),
+    )
+    .unwrap();
+    let out = deploy(dir, &server, &state, "Pipeline.toml", &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("flow@1.0.0 already exists"), "{stderr}");
+    std::fs::write(dir.join("Pipeline.toml"), text).unwrap();
+
     let client = Client::default();
     let (status, body, _) = invoke(&client, &server, "boom");
     assert_eq!(status, 500, "{body}");
