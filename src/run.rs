@@ -112,8 +112,30 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Turns a target into load options, building a stale project first.
+/// Turns a target into load options, building a stale project first. A
+/// manifest inside one of its own writable grants is refused: the component
+/// could rewrite its permissions, and a reload would load them.
 pub fn prepare(target: &Target, progress: &mut dyn BuildProgress) -> Result<LoadOptions> {
+    let options = prepare_unchecked(target, progress)?;
+    let manifest = &options.manifest;
+    if manifest.path.is_file()
+        && let Some(grant) = crate::security::writable_grant_over(
+            &manifest.permissions.filesystem,
+            &options.data_root,
+            &manifest.path,
+        )
+    {
+        return Err(crate::runtime::LoadError::ManifestWritable {
+            component: manifest.component.name.clone(),
+            pattern: grant.pattern.clone(),
+            manifest: manifest.path.clone(),
+        }
+        .into());
+    }
+    Ok(options)
+}
+
+fn prepare_unchecked(target: &Target, progress: &mut dyn BuildProgress) -> Result<LoadOptions> {
     match target {
         Target::Project(path) => {
             let project = Project::load(path)?;

@@ -296,6 +296,20 @@ pub enum LoadError {
         /// The cause.
         message: String,
     },
+    /// A writable grant holds the component's own manifest: the component could
+    /// rewrite its permissions (and a hot reload would load them).
+    #[error(
+        "the writable grant `{pattern}` of {component} holds its own manifest {}: the component could rewrite its permissions",
+        manifest.display()
+    )]
+    ManifestWritable {
+        /// The component.
+        component: String,
+        /// The grant as written.
+        pattern: String,
+        /// The manifest file.
+        manifest: std::path::PathBuf,
+    },
     /// It imports a custom interface its manifest does not grant.
     #[error("{component} imports `{interface}`, which needs the custom capability `{capability}`")]
     CapabilityDenied {
@@ -318,6 +332,9 @@ impl LoadError {
                 "add to Component.toml:\n[permissions.custom]\ncapabilities = [\"{capability}\"]"
             )),
             LoadError::Prepare { .. } => None,
+            LoadError::ManifestWritable { .. } => Some(
+                "grant a directory that does not hold Component.toml, e.g. `writable_paths = [\"data/**\"]`, and keep the component's files out of it".into(),
+            ),
         }
     }
 }

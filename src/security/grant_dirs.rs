@@ -215,3 +215,33 @@ fn open_ambient(path: &Path) -> rustix::io::Result<OwnedFd> {
         Mode::empty(),
     )
 }
+
+/// The first writable grant whose directory (resolved against `data_root`)
+/// holds `file`: such a grant would let a component change that file. The file
+/// and the data root (the developer's own paths) are compared canonicalised; a
+/// relative grant is joined to the data root as written (already normalised,
+/// and opened without following links, see [`open_grants`]), so a link a guest
+/// planted inside its grants cannot make the check see an overlap, or hide one.
+pub fn writable_grant_over<'a>(
+    grants: &'a [crate::manifest::PathGrant],
+    data_root: &Path,
+    file: &Path,
+) -> Option<&'a crate::manifest::PathGrant> {
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+    };
+    let file = canonical(file);
+    let root = canonical(data_root);
+    grants
+        .iter()
+        .filter(|g| g.access == crate::manifest::Access::ReadWrite)
+        .find(|g| {
+            let dir = if g.relative {
+                root.join(&g.dir)
+            } else {
+                canonical(&g.dir)
+            };
+            file.starts_with(dir)
+        })
+}

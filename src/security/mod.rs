@@ -19,7 +19,7 @@ pub use capabilities::{Capability, check_capabilities, required_capability};
 pub use disk_quota::{DiskQuotaExceeded, DiskUsage, QuotaStream};
 pub use disk_writes::add_disk_quota;
 pub use filesystem::{GuestPaths, add_filesystem_reporting};
-pub use grant_dirs::{CreateMissing, open_grants};
+pub use grant_dirs::{CreateMissing, open_grants, writable_grant_over};
 pub use http::HttpPolicy;
 pub use name_lookup::add_filtered_name_lookup;
 pub use network::{NetworkPolicy, SocketUse};

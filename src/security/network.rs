@@ -87,12 +87,20 @@ impl NetworkPolicy {
     /// that would allow them.
     pub fn check(&self, addr: SocketAddr, usage: SocketUse) -> bool {
         match usage {
-            // Implicit binds (ephemeral port on the wildcard address) come with every
-            // outgoing connection and reach nothing by themselves: the connect that
-            // follows is what is checked. Explicit binds and listening are servers,
+            // A bind to an ephemeral port (port 0, on any local address) is how a
+            // client picks its side of a connection or a UDP exchange: it reaches
+            // nothing by itself, and every datagram or connection that follows is
+            // checked against the peer. A fixed port, or listening, is a server,
             // which a grant of outgoing hosts does not cover.
-            SocketUse::Bind if addr.ip().is_unspecified() && addr.port() == 0 => true,
-            SocketUse::Bind | SocketUse::Listen => {
+            SocketUse::Bind if addr.port() == 0 => true,
+            SocketUse::Bind => {
+                self.deny(
+                    format!("binding the fixed local port {addr}"),
+                    "components may only make outgoing connections (bind port 0 for a client socket); serve HTTP with the `wasi:http/proxy` world".into(),
+                );
+                false
+            }
+            SocketUse::Listen => {
                 self.deny(
                     format!("listening on {addr}"),
                     "components may only make outgoing connections; serve HTTP with the `wasi:http/proxy` world".into(),
@@ -235,12 +243,16 @@ mod tests {
     }
 
     #[test]
-    fn only_implicit_binds_are_allowed() {
+    fn only_ephemeral_binds_are_allowed() {
         let (p, _) = policy(&["127.0.0.1"]);
         assert!(p.check("0.0.0.0:0".parse().unwrap(), SocketUse::Bind));
         assert!(!p.check("0.0.0.0:8080".parse().unwrap(), SocketUse::Bind));
-        assert!(!p.check("127.0.0.1:0".parse().unwrap(), SocketUse::Bind));
+        // The client pattern for a loopback peer: an ephemeral port on 127.0.0.1.
+        assert!(p.check("127.0.0.1:0".parse().unwrap(), SocketUse::Bind));
+        assert!(p.check("[::1]:0".parse().unwrap(), SocketUse::Bind));
+        assert!(!p.check("127.0.0.1:9000".parse().unwrap(), SocketUse::Bind));
         assert!(!p.check("0.0.0.0:0".parse().unwrap(), SocketUse::Listen));
+        assert!(!p.check("127.0.0.1:0".parse().unwrap(), SocketUse::Listen));
         let (none, sink) = policy(&[]);
         assert!(!none.check("127.0.0.1:80".parse().unwrap(), SocketUse::Connect));
         assert_eq!(

@@ -136,3 +136,47 @@ fn relative_grants_resolve_against_a_manifest_named_without_a_directory() {
     );
     assert_eq!(stdout(&output), "granted");
 }
+
+/// A writable grant holding the component's own manifest would let it rewrite
+/// its permissions (and a hot reload would load them): refused before anything
+/// runs, however the grant and the manifest path are written.
+#[test]
+fn a_writable_grant_over_the_manifest_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    std::fs::create_dir_all(app.join("data")).unwrap();
+    for grant in [".", "**", "./data/..", &app.display().to_string()] {
+        let manifest = write_manifest(
+            &app,
+            &format!("[permissions.filesystem]\nwritable_paths = [\"{grant}\"]\n"),
+        );
+        for manifest_arg in [manifest.clone(), std::path::PathBuf::from("Component.toml")] {
+            let output = run_hostile(&app, &manifest_arg, "echo:x", &[]);
+            let stderr = stderr_in(&output, tmp.path());
+            assert_eq!(output.status.code(), Some(1), "{grant}: {stderr}");
+            let shown = grant.replace(&tmp.path().display().to_string(), "[TMP]");
+            assert!(
+                stderr.contains(&format!(
+                    "the writable grant `{shown}` of hostile holds its own manifest"
+                )),
+                "{grant}: {stderr}"
+            );
+            assert!(
+                stderr.contains("help: grant a directory that does not hold Component.toml"),
+                "{stderr}"
+            );
+            assert_eq!(stdout(&output), "", "nothing ran");
+        }
+    }
+    // A writable sub-directory is fine.
+    let manifest = write_manifest(
+        &app,
+        "[permissions.filesystem]\nwritable_paths = [\"data/**\"]\n",
+    );
+    let output = run_hostile(&app, &manifest, "echo:x", &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        stderr_in(&output, tmp.path())
+    );
+}
