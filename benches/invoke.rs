@@ -174,9 +174,7 @@ fn benchmarks(c: &mut Criterion) {
 
     // The product: the runtime with pooling, epochs, fuel, sandboxed WASI.
     let runtime = Runtime::new(RuntimeConfig {
-        sink: Arc::new(StderrSink {
-            min_level: LogLevel::Error,
-        }),
+        sink: Arc::new(StderrSink::new(LogLevel::Error)),
         ..RuntimeConfig::default()
     })
     .expect("runtime");

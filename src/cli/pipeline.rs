@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 
@@ -14,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::pipeline::{self, GraphFormat, Pipeline, PipelineError, PipelineSpec};
 use crate::run::run_state_dir;
-use crate::runtime::{Invocation, LogLevel, Runtime, RuntimeConfig, StderrSink};
+use crate::runtime::{Invocation, Runtime, RuntimeConfig};
 
 /// Arguments of `pipeline`.
 #[derive(Debug, Args)]
@@ -169,13 +168,7 @@ pub fn load_pipeline(out: &Output, file: &Path, spec: PipelineSpec) -> Result<(R
         .unwrap_or(Path::new("."));
     let runtime = Runtime::new(RuntimeConfig {
         kv_path: Some(run_state_dir(dir).join("kv.sqlite")),
-        sink: Arc::new(StderrSink {
-            min_level: if out.is_verbose() {
-                LogLevel::Trace
-            } else {
-                LogLevel::Info
-            },
-        }),
+        sink: super::render::event_sink(out),
         ..RuntimeConfig::default()
     })?;
     let pipeline = pipeline::load_nodes(spec, prepared, &runtime)?;

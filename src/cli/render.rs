@@ -64,3 +64,21 @@ pub fn finding(out: &Output, finding: &Finding) {
         finding.help.as_deref(),
     );
 }
+
+/// Where a command-line run's guest logs and denials go: stderr, with
+/// `--verbose` showing every level and `--quiet` only errors (no `denied:`
+/// lines; a host's audit log keeps every denial).
+pub fn event_sink(out: &Output) -> std::sync::Arc<dyn crate::runtime::EventSink> {
+    use crate::runtime::{LogLevel, StderrSink};
+    let min_level = if out.is_verbose() {
+        LogLevel::Trace
+    } else if out.shows_status() {
+        LogLevel::Info
+    } else {
+        LogLevel::Error
+    };
+    std::sync::Arc::new(StderrSink {
+        min_level,
+        show_denials: out.shows_status(),
+    })
+}

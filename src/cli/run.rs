@@ -3,7 +3,6 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 
@@ -13,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::manifest::WorldName;
 use crate::output::Output;
 use crate::run::{Target, prepare, run_state_dir};
-use crate::runtime::{Invocation, InvokeError, LogLevel, Runtime, RuntimeConfig, StderrSink};
+use crate::runtime::{Invocation, InvokeError, Runtime, RuntimeConfig};
 
 /// Arguments of `run`.
 #[derive(Debug, Args)]
@@ -84,13 +83,7 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
     };
     let runtime = Runtime::new(RuntimeConfig {
         kv_path,
-        sink: Arc::new(StderrSink {
-            min_level: if out.is_verbose() {
-                LogLevel::Trace
-            } else {
-                LogLevel::Info
-            },
-        }),
+        sink: super::render::event_sink(out),
         ..RuntimeConfig::default()
     })?;
     for companion in companions {

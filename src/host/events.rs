@@ -27,9 +27,7 @@ impl AuditSink {
     pub fn new(db: Arc<StateDb>) -> Self {
         AuditSink {
             db,
-            stderr: StderrSink {
-                min_level: LogLevel::Info,
-            },
+            stderr: StderrSink::new(LogLevel::Info),
             budget: Mutex::new(HashMap::new()),
         }
     }

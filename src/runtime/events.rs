@@ -79,6 +79,19 @@ pub trait EventSink: Send + Sync {
 pub struct StderrSink {
     /// Lowest level shown.
     pub min_level: LogLevel,
+    /// Whether `denied:` lines are printed (`--quiet` hides them; a host's
+    /// audit log keeps them whatever this says).
+    pub show_denials: bool,
+}
+
+impl StderrSink {
+    /// What a command-line run shows: logs from `min_level` up, and denials.
+    pub fn new(min_level: LogLevel) -> Self {
+        StderrSink {
+            min_level,
+            show_denials: true,
+        }
+    }
 }
 
 impl EventSink for StderrSink {
@@ -93,7 +106,9 @@ impl EventSink for StderrSink {
     }
 
     fn denied(&self, denial: &Denial) {
-        eprintln!("denied: {denial}\n  help: {}", denial.help);
+        if self.show_denials {
+            eprintln!("denied: {denial}\n  help: {}", denial.help);
+        }
     }
 }
 

@@ -90,9 +90,7 @@ impl Default for RuntimeConfig {
             engine: EngineSettings::default(),
             cache_dir: Some(default_cache_dir()),
             kv_path: None,
-            sink: Arc::new(StderrSink {
-                min_level: LogLevel::Info,
-            }),
+            sink: Arc::new(StderrSink::new(LogLevel::Info)),
             default_disk_quota: DiskQuota::default(),
             max_concurrent_calls: None,
         }

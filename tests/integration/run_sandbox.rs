@@ -180,3 +180,35 @@ fn a_writable_grant_over_the_manifest_is_refused() {
         stderr_in(&output, tmp.path())
     );
 }
+
+/// `denied:` lines are diagnostics: shown by default, hidden by `--quiet`
+/// (the call still fails the same way).
+#[test]
+fn quiet_hides_denied_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = write_manifest(
+        tmp.path(),
+        "[permissions.network]\nallowed_hosts = [\"127.0.0.1:9\"]\n",
+    );
+    let loud = run_hostile(tmp.path(), &manifest, "connect:127.0.0.1:1", &[]);
+    let loud_err = stderr_in(&loud, tmp.path());
+    let denied_line = |text: &str| text.lines().any(|l| l.starts_with("denied: "));
+    assert!(denied_line(&loud_err), "{loud_err}");
+    let mut quiet = cli();
+    let quiet = quiet
+        .current_dir(tmp.path())
+        .args(["-q", "run"])
+        .arg(guest("hostile"))
+        .arg("--manifest")
+        .arg(&manifest)
+        .args(["--input", "connect:127.0.0.1:1"])
+        .output()
+        .unwrap();
+    let quiet_err = stderr_in(&quiet, tmp.path());
+    assert!(!denied_line(&quiet_err), "{quiet_err}");
+    assert_eq!(quiet.status.code(), loud.status.code());
+    assert!(
+        quiet_err.contains("error:"),
+        "the failure itself still shows: {quiet_err}"
+    );
+}
