@@ -1031,7 +1031,7 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__run)
-            opts="-q -v -h -V --manifest --input --input-file --meta --with --listen --hot-reload --quiet --verbose --color --format --help --version"
+            opts="-q -v -h -V --manifest --input --input-file --meta --with --listen --hot-reload --max-memory --timeout --fuel --quiet --verbose --color --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1058,6 +1058,18 @@ _airssys__wasm() {
                     return 0
                     ;;
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fuel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

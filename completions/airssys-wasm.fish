@@ -115,6 +115,9 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l input-
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l meta -d 'Input metadata, repeatable' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l with -d 'Load another component for `messaging` (project dir or .wasm), repeatable' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l listen -d 'Serve over HTTP on this address instead of running once (e.g. 127.0.0.1:7070)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l max-memory -d 'Memory cap per instance, e.g. 64MiB or 1GiB (default: the manifest\'s, or none for a command)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l timeout -d 'Wall-clock limit per call (or for the whole program), e.g. 2s or 500ms' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l fuel -d 'Instruction budget per call (or for the whole program)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand run" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"

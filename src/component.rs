@@ -34,10 +34,12 @@ pub enum ComponentError {
         path: PathBuf,
     },
     /// A core module where a component is needed.
-    #[error("{path} is a core WebAssembly module, not a component")]
+    #[error("{path} is a core WebAssembly module ({}), not a component", kind.describe())]
     CoreModule {
         /// The file.
         path: PathBuf,
+        /// What the module looks like, for the right fix.
+        kind: CoreKind,
     },
     /// Malformed binary (truncated, corrupted, unsupported feature).
     #[error("{path} is not a valid WebAssembly component")]
@@ -63,16 +65,60 @@ impl ComponentError {
     /// The exact fix, when one is known.
     pub fn help(&self) -> Option<String> {
         match self {
-            ComponentError::CoreModule { .. } => Some(
-                "build for `wasm32-wasip2` (which emits a component), or wrap the module with \
-                 `wasm-tools component new module.wasm --adapt wasi_snapshot_preview1.reactor.wasm -o component.wasm`"
-                    .into(),
-            ),
+            ComponentError::CoreModule { path, kind } => {
+                let output = path.with_extension("component.wasm");
+                Some(format!(
+                    "build for `wasm32-wasip2` (which emits a component), or wrap the module: \
+                     `wasm-tools component new {} --adapt wasi_snapshot_preview1={} -o {}` \
+                     (the adapter ships in the `wasi-preview1-component-adapter-provider` crate)",
+                    path.display(),
+                    kind.adapter(),
+                    output.display()
+                ))
+            }
             ComponentError::NotWasm { .. } | ComponentError::Invalid { .. } => Some(
                 "point at the `.wasm` file produced by the build (`airssys-wasm build` prints its path)"
                     .into(),
             ),
             _ => None,
+        }
+    }
+}
+
+/// What a core module is, which decides how it becomes a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoreKind {
+    /// It exports `_start`: a program (`wasi:cli/command` once adapted).
+    Command,
+    /// It exports functions to be called (a library, a handler).
+    Reactor,
+}
+
+impl CoreKind {
+    /// Finds out from the module's exports.
+    fn of(bytes: &[u8]) -> CoreKind {
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            if let Ok(wasmparser::Payload::ExportSection(exports)) = payload
+                && exports.into_iter().flatten().any(|e| e.name == "_start")
+            {
+                return CoreKind::Command;
+            }
+        }
+        CoreKind::Reactor
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            CoreKind::Command => "a command: it exports `_start`",
+            CoreKind::Reactor => "a reactor: it exports functions, no `_start`",
+        }
+    }
+
+    /// The preview1 adapter that fits.
+    pub fn adapter(self) -> &'static str {
+        match self {
+            CoreKind::Command => "wasi_snapshot_preview1.command.wasm",
+            CoreKind::Reactor => "wasi_snapshot_preview1.reactor.wasm",
         }
     }
 }
@@ -217,7 +263,10 @@ pub fn inspect(bytes: &[u8], path: &Path) -> Result<ComponentInfo, ComponentErro
         return Err(ComponentError::NotWasm { path: path_buf });
     }
     if wasmparser::Parser::is_core_wasm(bytes) {
-        return Err(ComponentError::CoreModule { path: path_buf });
+        return Err(ComponentError::CoreModule {
+            path: path_buf,
+            kind: CoreKind::of(bytes),
+        });
     }
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
     validator
@@ -231,7 +280,10 @@ pub fn inspect(bytes: &[u8], path: &Path) -> Result<ComponentInfo, ComponentErro
         source: e.into(),
     })?;
     let DecodedWasm::Component(resolve, world) = decoded else {
-        return Err(ComponentError::CoreModule { path: path_buf });
+        return Err(ComponentError::CoreModule {
+            path: path_buf,
+            kind: CoreKind::of(bytes),
+        });
     };
     let world = &resolve.worlds[world];
     let name_of = |key: &WorldKey| -> Item {

@@ -173,8 +173,20 @@ pub fn default_rust_output(project_dir: &Path, release: bool) -> Result<PathBuf,
         .map_err(|e| BuildError::Metadata {
             message: e.to_string(),
         })?;
+    // In a workspace, `cargo metadata` run in a member has no root package when
+    // the workspace is virtual: the project's package is the one whose
+    // manifest is the project's own Cargo.toml.
+    let own = project_dir
+        .join("Cargo.toml")
+        .canonicalize()
+        .unwrap_or_else(|_| project_dir.join("Cargo.toml"));
     let package = metadata
         .root_package()
+        .or_else(|| {
+            metadata.packages.iter().find(|p| {
+                p.manifest_path.as_std_path().canonicalize().ok().as_deref() == Some(own.as_path())
+            })
+        })
         .ok_or_else(|| BuildError::Metadata {
             message: "the project's Cargo.toml has no [package]".into(),
         })?;

@@ -7,6 +7,7 @@ mod completions;
 mod deploy;
 mod hostargs;
 mod init;
+mod limits;
 mod listen;
 mod observe;
 mod pipeline;

@@ -95,7 +95,7 @@ fn print_capabilities(out: &Output, check: &PipelineCheck) {
             }
         }
         if caps.key_value {
-            lines[4].1.push(("own store".into(), who));
+            lines[4].1.push(("a store of its own".into(), who));
         }
     }
     out.status(

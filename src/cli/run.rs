@@ -34,10 +34,15 @@ pub struct RunArgs {
     /// With --listen: rebuild and swap in place when the sources (or the .wasm) change
     #[arg(long, requires = "listen")]
     pub hot_reload: bool,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
     /// Arguments for a `wasi:cli/command` component
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
 }
+
+/// The exit status of a run that trapped, as `wasmtime run` (128 + SIGABRT).
+pub const TRAP_EXIT: u8 = 134;
 
 /// The input of one call: data and metadata.
 #[derive(Debug, Args)]
@@ -64,7 +69,8 @@ fn parse_pair(s: &str) -> std::result::Result<(String, String), String> {
 pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
     let target = Target::from_path(&args.path, args.manifest.clone());
     let mut progress = TerminalProgress::new(out);
-    let options = prepare(&target, &mut progress)?;
+    let mut options = prepare(&target, &mut progress)?;
+    args.limits.apply(&mut options.manifest.resources);
     let mut companions = Vec::new();
     for (name, path) in &args.companions {
         let target = Target::from_path(PathBuf::from(path).as_path(), None);
@@ -104,7 +110,7 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| Error::io("start", "the async runtime", e))?;
-    tokio.block_on(async {
+    let result = tokio.block_on(async {
         let code = match component.world() {
             WorldName::AirssysComponent => {
                 let invocation = Invocation {
@@ -142,7 +148,12 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
                 }
             }
             WorldName::WasiCommand => {
-                let mut argv = vec![component.name().to_string()];
+                // argv[0] is the program as typed, as `wasmtime run` passes it.
+                let program = match &target {
+                    Target::Wasm { wasm, .. } => wasm.display().to_string(),
+                    Target::Project(_) => component.name().to_string(),
+                };
+                let mut argv = vec![program];
                 argv.extend(args.args.iter().cloned());
                 let status = runtime.run_command(&component, argv).await?;
                 ExitCode::from(u8::try_from(status.clamp(0, 255)).unwrap_or(1))
@@ -159,7 +170,20 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
         };
         runtime.shutdown().await;
         Ok(code)
-    })
+    });
+    match result {
+        // A trap is not an ordinary failure: scripts tell it apart by status.
+        Err(Error::Invoke(e))
+            if matches!(
+                e,
+                InvokeError::Trap { .. } | InvokeError::StackOverflow { .. }
+            ) =>
+        {
+            render::error(out, &Error::Invoke(e));
+            Ok(ExitCode::from(TRAP_EXIT))
+        }
+        other => other,
+    }
 }
 
 /// The data given by `--input` or `--input-file` (empty without either).

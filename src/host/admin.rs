@@ -157,9 +157,23 @@ fn actor(headers: &HeaderMap) -> String {
     }
 }
 
+/// Query of a component upload.
+#[derive(Debug, Deserialize)]
+struct DeployQuery {
+    /// `false` stores the version without activating it, even when the
+    /// component has no active version (a pipeline's nodes).
+    #[serde(default = "yes")]
+    activate: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
 async fn deploy(
     State(service): State<Arc<HostService>>,
     Path((name, version)): Path<(String, String)>,
+    Query(query): Query<DeployQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HostError> {
@@ -180,6 +194,7 @@ async fn deploy(
             wasm: body.to_vec(),
             manifest_toml: manifest,
             actor: actor(&headers),
+            activate: query.activate,
         })
         .await?;
     let status = if outcome.created {

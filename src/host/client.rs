@@ -186,7 +186,7 @@ impl HostClient {
         self.finish(&url, result)
     }
 
-    /// Uploads a version.
+    /// Uploads a version; it becomes active if the component has none.
     pub fn deploy(
         &self,
         name: &str,
@@ -194,7 +194,31 @@ impl HostClient {
         wasm: &[u8],
         manifest: &str,
     ) -> Result<Value, ClientError> {
-        let url = self.url(&format!("/v1/admin/components/{name}/versions/{version}"));
+        self.upload(name, version, wasm, manifest, true)
+    }
+
+    /// Uploads a version without ever activating it (a pipeline's node).
+    pub fn store(
+        &self,
+        name: &str,
+        version: &str,
+        wasm: &[u8],
+        manifest: &str,
+    ) -> Result<Value, ClientError> {
+        self.upload(name, version, wasm, manifest, false)
+    }
+
+    fn upload(
+        &self,
+        name: &str,
+        version: &str,
+        wasm: &[u8],
+        manifest: &str,
+        activate: bool,
+    ) -> Result<Value, ClientError> {
+        let url = self.url(&format!(
+            "/v1/admin/components/{name}/versions/{version}?activate={activate}"
+        ));
         let encoded = base64::engine::general_purpose::STANDARD.encode(manifest);
         let result = self
             .agent

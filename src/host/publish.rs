@@ -178,7 +178,7 @@ fn upload(
         options.manifest.component.version.clone(),
     );
     let answer = client
-        .deploy(&name, &version.to_string(), &options.wasm, &text)
+        .store(&name, &version.to_string(), &options.wasm, &text)
         .map_err(|e| node_error(node, reference, e.into()))?;
     let sha = answer["sha256"].as_str().unwrap_or_default().to_string();
     let component = PinnedComponent {

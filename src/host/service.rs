@@ -45,6 +45,9 @@ pub struct DeployRequest {
     pub manifest_toml: String,
     /// Who deploys.
     pub actor: String,
+    /// Whether the upload may become the active version when none is (false
+    /// for a pipeline's nodes: they serve inside the pipeline, not on their own).
+    pub activate: bool,
 }
 
 /// What a deploy did.
@@ -434,7 +437,7 @@ impl HostService {
         let has_active = deployment
             .as_ref()
             .is_some_and(|d| d.active_version.is_some() && !d.undeployed);
-        let activated = !has_active;
+        let activated = request.activate && !has_active;
         if activated {
             self.db
                 .set_active(&request.name, &request.version, &request.actor)?;

@@ -44,11 +44,10 @@ pub(super) async fn invoke(
     match result {
         Ok(output) => output_response(output, component.version()),
         Err(e) => {
-            let message = match &e {
-                crate::runtime::InvokeError::Component(g) => g.message.clone(),
-                other => other.to_string(),
-            };
-            let mut response = error_response(status_for(&e), e.kind(), &message);
+            if e.is_internal() {
+                state.runtime().report(&component, &e);
+            }
+            let mut response = error_response(status_for(&e), e.kind(), &e.client_message());
             if let Ok(version) = HeaderValue::try_from(component.version()) {
                 response.headers_mut().insert("x-airssys-version", version);
             }
@@ -120,10 +119,20 @@ pub(super) async fn invoke_pipeline(
             &format!("no pipeline named `{name}` is served here"),
         );
     };
-    let report = pipeline
+    let mut report = pipeline
         .run(state.runtime(), invocation_of(&headers, body))
         .await;
     state.record_run(&pipeline, &report);
+    if let Err(failure) = &report.result
+        && matches!(failure.error.kind.as_str(), "trap" | "instantiate")
+    {
+        state.runtime().log_error(
+            &pipeline.name,
+            &pipeline.version.to_string(),
+            &format!("node `{}`: {}", failure.node, failure.error.message),
+        );
+    }
+    report.redact_internal();
     let version = pipeline.version.to_string();
     let status = match &report.result {
         Ok(_) => StatusCode::OK,

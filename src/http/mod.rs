@@ -236,6 +236,11 @@ async fn proxy(State(state): State<AppState>, request: Request, max_body_bytes: 
     record.finish(result.as_ref().map(|_| ()));
     match result {
         Ok(response) => response.map(Body::new),
-        Err(e) => error_response(status_for(&e), e.kind(), &e.to_string()),
+        Err(e) => {
+            if e.is_internal() {
+                state.runtime().report(&component, &e);
+            }
+            error_response(status_for(&e), e.kind(), &e.client_message())
+        }
     }
 }

@@ -171,7 +171,30 @@ impl Resources {
     pub const MAX_INSTANCES: u32 = 10_000;
 }
 
+/// "No limit" for the wall clock of a program: ten years, far beyond any run,
+/// yet small enough that a deadline computed from it never overflows.
+pub const UNBOUNDED_EXECUTION_MS: u64 = 10 * 365 * 24 * 3600 * 1000;
+
+impl Resources {
+    /// The limits of a world whose manifest sets none. Request handlers
+    /// (`airssys:core/component`, `wasi:http/proxy`) get per-call limits fit for
+    /// serving ([`Resources::default`]); a `wasi:cli/command` program runs as
+    /// under `wasmtime run`: no wall-clock limit, memory up to the 32-bit
+    /// address space, no fuel budget. Whatever `[resources]` declares applies.
+    pub fn for_world(world: WorldName) -> Self {
+        match world {
+            WorldName::WasiCommand => Resources {
+                max_memory_bytes: Resources::MAX_MEMORY_BYTES,
+                max_execution_ms: UNBOUNDED_EXECUTION_MS,
+                ..Resources::default()
+            },
+            WorldName::AirssysComponent | WorldName::WasiHttpProxy => Resources::default(),
+        }
+    }
+}
+
 impl Default for Resources {
+    /// The request handlers' limits: 16 MiB, 1 s per call, 16 instances.
     fn default() -> Self {
         Resources {
             max_memory_bytes: 16 * 1024 * 1024,

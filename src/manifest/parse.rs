@@ -143,7 +143,10 @@ fn manifest(raw: RawManifest, path: PathBuf, ck: &mut Checker<'_>) -> Option<Man
     }
     let component = component(raw.component, ck);
     let build = build(raw.build, ck);
-    let resources = sections::resources(raw.resources, ck);
+    let world = component
+        .as_ref()
+        .map_or(super::WorldName::AirssysComponent, |c| c.world);
+    let resources = sections::resources(raw.resources, world, ck);
     let runtime = sections::runtime(raw.runtime, ck);
     let permissions = permissions::permissions(raw.permissions, ck);
     let config = sections::config(raw.config, ck);

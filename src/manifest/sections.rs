@@ -50,8 +50,12 @@ pub(crate) fn bounded(
     None
 }
 
-pub(crate) fn resources(raw: Option<RawResources>, ck: &mut Checker<'_>) -> Resources {
-    let mut out = Resources::default();
+pub(crate) fn resources(
+    raw: Option<RawResources>,
+    world: super::WorldName,
+    ck: &mut Checker<'_>,
+) -> Resources {
+    let mut out = Resources::for_world(world);
     let Some(raw) = raw else { return out };
     let to_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let memory = Bound {

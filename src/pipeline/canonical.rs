@@ -131,7 +131,10 @@ fn graph_error(node: &str, message: String) -> PipelineError {
 /// (`ComponentRef::Hosted` with a sha256), and their sha256.
 pub fn to_canonical(spec: &PipelineSpec) -> Result<(Vec<u8>, String), PipelineError> {
     let mut nodes = Vec::with_capacity(spec.nodes.len());
-    for node in &spec.nodes {
+    // By name: the order of tables in a file is not part of a pipeline's identity.
+    let mut sorted: Vec<_> = spec.nodes.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for node in sorted {
         nodes.push(DocNode {
             name: node.name.clone(),
             component: pin_of(&node.name, &node.component)?,
@@ -238,4 +241,43 @@ pub fn pins(spec: &PipelineSpec) -> Vec<Pin> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pinned(text: &str) -> PipelineSpec {
+        let spec = super::super::parse(text, std::path::Path::new("Pipeline.toml")).unwrap();
+        spec.try_map(|_, r| -> Result<ComponentRef, ()> {
+            let ComponentRef::Hosted { name, version, .. } = r else {
+                return Err(());
+            };
+            Ok(ComponentRef::Hosted {
+                sha256: Some(format!("{:0>64}", name.len())),
+                name,
+                version,
+            })
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn identity_ignores_table_order_and_round_trips() {
+        let a = "[pipeline]\nname = \"p\"\nversion = \"1.0.0\"\n\
+                 [nodes.x]\ncomponent = \"x@1.0.0\"\n\
+                 [nodes.y]\ncomponent = \"y@1.0.0\"\nneeds = [\"x\"]\nfallback = \"f\"\non_error = \"continue\"\n";
+        let b = "[pipeline]\nname = \"p\"\nversion = \"1.0.0\"\n\
+                 [nodes.y]\ncomponent = \"y@1.0.0\"\nneeds = [\"x\"]\nfallback = \"f\"\non_error = \"continue\"\n\
+                 [nodes.x]\ncomponent = \"x@1.0.0\"\n";
+        let (bytes_a, sha_a) = to_canonical(&pinned(a)).unwrap();
+        let (_, sha_b) = to_canonical(&pinned(b)).unwrap();
+        assert_eq!(sha_a, sha_b);
+        let back = from_canonical(&bytes_a).unwrap();
+        assert_eq!(to_canonical(&back).unwrap().1, sha_a);
+        assert_eq!(back.node("y").unwrap().fallback.as_deref(), Some(&b"f"[..]));
+        // Unpinned components have no canonical form.
+        let unpinned = super::super::parse(a, std::path::Path::new("Pipeline.toml")).unwrap();
+        assert!(to_canonical(&unpinned).is_err());
+    }
 }

@@ -155,6 +155,42 @@ impl RunReport {
         self.nodes.iter().find(|n| n.node == node)
     }
 
+    /// Replaces the messages of failures about a component's insides (a trap,
+    /// a failed instantiation) with a generic line, for an HTTP client; the
+    /// host logs the real ones.
+    pub fn redact_internal(&mut self) {
+        fn redact(f: &mut Failure) {
+            if matches!(f.kind.as_str(), "trap" | "instantiate") {
+                f.message = format!(
+                    "the component failed ({}); the details are in the host's log",
+                    f.kind
+                );
+                f.help = None;
+            }
+        }
+        let attempts = |a: &mut Vec<Attempt>| {
+            a.iter_mut()
+                .filter_map(|a| a.error.as_mut())
+                .for_each(redact)
+        };
+        for node in &mut self.nodes {
+            attempts(&mut node.attempts);
+            if let NodeStatus::FellBack { error } | NodeStatus::Failed { error } = &mut node.status
+            {
+                redact(error);
+            }
+        }
+        for c in &mut self.compensations {
+            attempts(&mut c.attempts);
+            if let CompensationStatus::Failed { error } = &mut c.status {
+                redact(error);
+            }
+        }
+        if let Err(f) = &mut self.result {
+            redact(&mut f.error);
+        }
+    }
+
     /// Calls made in all (retries and compensations included).
     pub fn calls(&self) -> usize {
         self.nodes.iter().map(|n| n.attempts.len()).sum::<usize>()

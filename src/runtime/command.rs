@@ -28,8 +28,15 @@ pub(crate) async fn run(
         .await
         .map_err(|e| classify(e, &store, &resources))?;
     let run = command.wasi_cli_run().call_run(&mut store);
-    let limit = std::time::Duration::from_millis(resources.max_execution_ms);
-    match tokio::time::timeout(limit, run).await {
+    // Without a declared limit a program runs as long as it likes (the epoch
+    // deadline armed with the store is then years away, too).
+    let finished = if resources.max_execution_ms >= crate::manifest::UNBOUNDED_EXECUTION_MS {
+        Ok(run.await)
+    } else {
+        let limit = std::time::Duration::from_millis(resources.max_execution_ms);
+        tokio::time::timeout(limit, run).await
+    };
+    match finished {
         Err(_) => Err(InvokeError::Timeout {
             limit_ms: resources.max_execution_ms,
         }),

@@ -199,6 +199,29 @@ impl InvokeError {
         }
     }
 
+    /// What an HTTP client is told: the error's message, except for failures
+    /// whose text is about the component's insides (a trap, a failed
+    /// instantiation), which get a generic line; the details go to the host's
+    /// log (see [`Runtime::report`](super::Runtime::report)).
+    pub fn client_message(&self) -> String {
+        match self {
+            InvokeError::Component(e) => e.message.clone(),
+            InvokeError::Trap { .. } | InvokeError::Instantiate { .. } => format!(
+                "the component failed ({}); the details are in the host's log",
+                self.kind()
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether [`InvokeError::client_message`] hides details worth logging.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            InvokeError::Trap { .. } | InvokeError::Instantiate { .. }
+        )
+    }
+
     /// The manifest key to change, for limit errors.
     pub fn help(&self) -> Option<String> {
         match self {

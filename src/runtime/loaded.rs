@@ -17,9 +17,7 @@ use super::sandbox::Sandbox;
 use super::{HostState, Shared};
 use crate::component::{self, ComponentInfo};
 use crate::manifest::{Manifest, WorldName};
-use crate::security::{
-    add_disk_quota, add_filesystem_reporting, add_filtered_name_lookup, check_capabilities,
-};
+use crate::security::{add_filesystem, add_filtered_name_lookup, check_capabilities};
 use crate::validate::Finding;
 
 /// What to load.
@@ -212,8 +210,7 @@ fn build_linker(
     let mut linker = Linker::<HostState>::new(&shared.engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     add_filtered_name_lookup(&mut linker)?;
-    add_filesystem_reporting(&mut linker)?;
-    add_disk_quota(&mut linker)?;
+    add_filesystem(&mut linker)?;
     let imports_http = info
         .imported_interfaces()
         .any(|i| i.is_package("wasi", "http"));

@@ -49,7 +49,7 @@ pub use events::{Denial, EventSink, LogLevel, MemorySink, StderrSink};
 pub use guest_output::GuestOutput;
 pub use instance::{Invocation, MAX_OUTPUT_BYTES, Output};
 pub use loaded::{LoadOptions, LoadedComponent};
-pub use sandbox::{Sandbox, Usage};
+pub use sandbox::{FileId, Sandbox, Usage};
 pub use state::HostState;
 
 use crate::manifest::DiskQuota;
@@ -123,41 +123,6 @@ pub struct Shared {
     pub(crate) default_disk_quota: DiskQuota,
     /// The host-wide gate on executing calls.
     pub(crate) executing: admission::Admission,
-    /// An empty directory preopened read-only at `/` for guests (see
-    /// `security::filesystem`); removed when the runtime goes away.
-    pub(crate) empty_root: PathBuf,
-}
-
-impl Drop for Shared {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir(&self.empty_root);
-    }
-}
-
-/// Creates a fresh empty directory only this process can read.
-fn create_empty_root() -> Result<PathBuf, LoadError> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "airssys-empty-root-{}-{}-{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    // `create_dir` (not `create_dir_all`) fails if it exists: nobody can plant files.
-    std::fs::create_dir(&dir).map_err(|e| LoadError::Prepare {
-        component: "the runtime".into(),
-        message: format!("cannot create {}: {e}", dir.display()),
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o500));
-    }
-    Ok(dir)
 }
 
 impl Shared {
@@ -215,7 +180,6 @@ impl Runtime {
                         .unwrap_or_else(default_concurrent_calls)
                         .max(1),
                 ),
-                empty_root: create_empty_root()?,
             }),
             _ticker: ticker,
             allocation_note,
@@ -360,6 +324,27 @@ impl Runtime {
     /// A loaded component by name.
     pub fn component(&self, name: &str) -> Option<Arc<LoadedComponent>> {
         self.shared.component(name)
+    }
+
+    /// Writes a failed call's full details (message and backtrace) to the
+    /// runtime's event sink: the host's log, where an HTTP client's generic
+    /// answer points.
+    pub fn report(&self, component: &LoadedComponent, error: &InvokeError) {
+        let mut text = error.to_string();
+        if let InvokeError::Trap {
+            backtrace: Some(backtrace),
+            ..
+        } = error
+        {
+            text.push('\n');
+            text.push_str(backtrace);
+        }
+        self.log_error(component.name(), component.version(), &text);
+    }
+
+    /// Writes an error line about `name@version` to the runtime's event sink.
+    pub fn log_error(&self, name: &str, version: &str, text: &str) {
+        self.shared.sink.log(name, version, LogLevel::Error, text);
     }
 
     /// Calls `execute` on the component, within its limits.

@@ -33,6 +33,43 @@ pub struct Sandbox {
     pub usage: Arc<Usage>,
     /// What its writable grants hold, against its disk quota (`None`: no cap).
     pub disk: Option<Arc<DiskUsage>>,
+    /// Files the component may not open even where a grant covers them: its
+    /// own manifest (identified by device and inode, so no path, link or hard
+    /// link reaches it).
+    pub hidden: Vec<FileId>,
+}
+
+/// A file's identity on the host: device and inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    /// Device.
+    pub dev: u64,
+    /// Inode.
+    pub ino: u64,
+}
+
+impl FileId {
+    /// The identity of the file at `path` (links followed), if it exists.
+    pub fn of_path(path: &std::path::Path) -> Option<FileId> {
+        std::fs::metadata(path).ok().and_then(|m| FileId::of(&m))
+    }
+
+    /// The identity in `metadata` (Unix only; elsewhere nothing is hidden).
+    pub fn of(metadata: &std::fs::Metadata) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(FileId {
+                dev: metadata.dev(),
+                ino: metadata.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = metadata;
+            None
+        }
+    }
 }
 
 /// Resource use of all instances of one loaded component.
@@ -82,6 +119,7 @@ impl Sandbox {
             custom_capabilities: manifest.permissions.custom.clone(),
             usage: Arc::new(Usage::default()),
             disk,
+            hidden: FileId::of_path(&manifest.path).into_iter().collect(),
         }
     }
 }

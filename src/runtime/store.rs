@@ -108,7 +108,7 @@ impl Shared {
         stdio: Stdio,
     ) -> Result<Store<HostState>, InvokeError> {
         let sandbox = loaded.sandbox.clone();
-        let wasi = build_wasi_ctx(&sandbox, args, stdio, &self.empty_root, &self.sink).map_err(|e| {
+        let wasi = build_wasi_ctx(&sandbox, args, stdio, &self.sink).map_err(|e| {
             if let SandboxError::Symlink { pattern, path, .. } = &e {
                 // Someone (usually the guest itself, in an earlier call) replaced a
                 // granted directory by a link: an escape attempt, reported as one.

@@ -1,37 +1,78 @@
-//! Filesystem denials reported with the grant that would allow them.
+//! The guest's `wasi:filesystem`: wasmtime-wasi's own, with every denial
+//! reported and every write charged to the disk quota.
 //!
-//! The guest sees its grants as preopened directories, plus an empty read-only
-//! root (`/`) when no grant covers it. Without that root, wasi-libc would fail
-//! paths outside every grant inside the guest, and the host would never learn of
-//! the attempt; with it, such paths reach the host, fail there (the root is empty
-//! and read-only), and are reported. Path-based operations are wrapped so that a
-//! failure that is a denial (outside the grants, a write to a read-only grant, an
-//! escape through `..` or a symlink) is reported with the fix. The operations
-//! themselves are wasmtime-wasi's.
+//! # What the guest sees
+//!
+//! Exactly its grants, each preopened at its guest path (see `wasi_ctx`), and
+//! nothing else: `get-directories` lists the grants (nothing at all without a
+//! grant), as `wasmtime run --dir` would. There is no synthetic root: relative
+//! paths, `/` and `.` resolve as they do under wasmtime.
+//!
+//! # What is reported
+//!
+//! [`GuardedFs`] implements the host traits wasmtime-wasi's bindings generate
+//! for `wasi:filesystem/types` (every `descriptor` and `directory-entry-stream`
+//! method, and the interface's functions) and `wasi:filesystem/preopens`. Every
+//! method delegates to wasmtime-wasi's implementation (`WasiFilesystemCtxView`),
+//! so what is allowed and what each failure is are wasmtime's, and passes its
+//! result through one function, [`settle`](GuardedFs::settle), which hands a
+//! failure to `fs_denials::report`: that decides whether it is a denial (a write
+//! through a read-only grant, a path leaving its directory through `..` or a
+//! symlink, …) and reports it once, naming the operation, its target and the
+//! grant that would allow it. [`add_filesystem`] links these in place of
+//! wasmtime-wasi's own filesystem functions, once, so no descriptor — a preopen,
+//! a sub-directory opened from one, a file — and no method escapes the report.
+//!
+//! To name targets, the guest path of every descriptor is tracked from its
+//! origin (`get-directories` for preopens, `open-at` for the rest) until it is
+//! dropped, together with the grant it descends from.
+//!
+//! What cannot be reported: a path outside every grant never reaches the host.
+//! A WASI 0.2 guest resolves an absolute (or relative) path against its
+//! preopens itself, and wasi-libc fails one that no preopen covers with
+//! `ENOENT` inside the guest, exactly as under `wasmtime run`. Such attempts are
+//! caught statically instead: a component importing `wasi:filesystem` without
+//! a filesystem grant is flagged by the capability check (`check_capabilities`).
+//!
+//! # Disk quota
+//!
+//! The methods that add bytes or entries (`write`, `set-size`, `open-at` with
+//! `create`, `create-directory-at`, `symlink-at`, `link-at`) are charged here
+//! before wasmtime-wasi performs them, and file output streams are wrapped in a
+//! quota-charging stream (see `disk_writes`).
 
 use std::collections::HashMap;
 
-use wasmtime::StoreContextMut;
-use wasmtime::component::{Linker, Resource};
+use wasmtime::component::{HasData, Linker, Resource};
 use wasmtime_wasi::filesystem::WasiFilesystemCtxView;
-use wasmtime_wasi::p2::FsResult;
-use wasmtime_wasi::p2::bindings::filesystem::preopens::Host as _;
 use wasmtime_wasi::p2::bindings::filesystem::types::{
-    Descriptor, DescriptorFlags, DescriptorStat, ErrorCode, Host as _, HostDescriptor, OpenFlags,
-    PathFlags,
+    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry,
+    DirectoryEntryStream, ErrorCode, Filesize, HostDescriptor, HostDirectoryEntryStream,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
+use wasmtime_wasi::p2::bindings::filesystem::{preopens, types};
+use wasmtime_wasi::p2::{FsError, FsResult};
+use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 
+use super::disk_writes;
+use super::fs_denials::{self, Attempt};
 use crate::manifest::Access;
-use crate::runtime::{Denial, HostState};
+use crate::runtime::HostState;
 
-/// The interface versions wasmtime-wasi 48 defines (guests importing older 0.2.x
-/// versions are matched to these).
-pub(super) const TYPES: &str = "wasi:filesystem/types@0.2.12";
-const PREOPENS: &str = "wasi:filesystem/preopens@0.2.12";
+/// Where a descriptor the guest holds is, for reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedPath {
+    /// Its guest path, normalised (`/data/in/sub`).
+    pub path: String,
+    /// The index (in `[permissions.filesystem]` order) of the grant whose
+    /// preopen it descends from: its permissions are that grant's.
+    pub grant: usize,
+}
 
 /// Guest paths of the descriptors an instance holds, by resource rep.
-pub type GuestPaths = HashMap<u32, String>;
+pub type GuestPaths = HashMap<u32, TrackedPath>;
 
+/// wasmtime-wasi's implementation over the instance's context and table.
 pub(super) fn view(state: &mut HostState) -> WasiFilesystemCtxView<'_> {
     WasiFilesystemCtxView {
         ctx: state.wasi.filesystem(),
@@ -39,210 +80,436 @@ pub(super) fn view(state: &mut HostState) -> WasiFilesystemCtxView<'_> {
     }
 }
 
-/// Turns wasmtime-wasi's result into the guest's, trapping on host errors.
-pub(super) fn settle<T>(
-    state: &mut HostState,
-    result: FsResult<T>,
-) -> wasmtime::Result<Result<T, ErrorCode>> {
-    match result {
-        Ok(value) => Ok(Ok(value)),
-        Err(e) => Ok(Err(view(state).convert_error_code(e)?)),
-    }
+/// Selects [`GuardedFs`] as the implementation of the filesystem interfaces.
+pub struct Fs;
+
+impl HasData for Fs {
+    type Data<'a> = GuardedFs<'a>;
 }
 
-/// `base` joined with `path`, normalised for display.
-fn join(base: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = if path.starts_with('/') {
-        Vec::new()
-    } else {
-        base.split('/').filter(|p| !p.is_empty()).collect()
-    };
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    format!("/{}", parts.join("/"))
+/// The filesystem host of one instance: wasmtime-wasi's, every result passed
+/// through [`GuardedFs::settle`].
+pub struct GuardedFs<'a> {
+    state: &'a mut HostState,
 }
 
-/// Reports the failed operation when it is a denial.
-fn report(state: &HostState, fd: u32, path: &str, write: bool, code: &ErrorCode) {
-    let Some(base) = state.fs_paths.get(&fd) else {
-        return;
-    };
-    let target = join(base, path);
-    let grants = &state.sandbox.permissions.filesystem;
-    let grant = grants.iter().find(|g| g.guest_path() == *base);
-    let verb = if write { "write to" } else { "read of" };
-    let key = if write {
-        "writable_paths"
-    } else {
-        "readable_paths"
-    };
-    let help = match grant {
-        // The empty root stands for "outside every grant".
-        None if base == "/" => {
-            let dir = target
-                .rsplit_once('/')
-                .map(|(d, _)| d)
-                .filter(|d| !d.is_empty())
-                .unwrap_or("");
-            let suggestion = if dir.is_empty() {
-                "<dir>/**".to_string()
-            } else {
-                format!("{}/**", dir.trim_start_matches('/'))
-            };
-            format!("add \"{suggestion}\" to [permissions.filesystem] {key}")
-        }
-        None => return,
-        Some(g) => match code {
-            ErrorCode::NotPermitted | ErrorCode::Access | ErrorCode::ReadOnly => {
-                if write && g.access == Access::ReadOnly {
-                    format!(
-                        "move \"{}\" from readable_paths to writable_paths in [permissions.filesystem]",
-                        g.pattern
-                    )
-                } else {
-                    format!(
-                        "paths cannot leave the granted directory {base} (through `..` or symlinks); grant the directory holding {target} instead"
-                    )
-                }
-            }
-            _ => return,
-        },
-    };
-    state.shared.sink.denied(&Denial {
-        component: state.sandbox.name.clone(),
-        version: state.sandbox.version.clone(),
-        action: format!("{verb} {target}"),
-        help,
-    });
-}
-
-/// Wraps the path-based filesystem operations of `linker` with denial reports.
-pub fn add_filesystem_reporting(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+/// Links `wasi:filesystem/types` and `wasi:filesystem/preopens` to wasmtime-wasi's
+/// implementation with every denial reported and every write charged to the disk
+/// quota (see the module docs), replacing the definitions
+/// `wasmtime_wasi::p2::add_to_linker_async` made: call it after that.
+pub fn add_filesystem(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
-    let mut preopens = linker.instance(PREOPENS)?;
-    preopens.func_wrap(
-        "get-directories",
-        |mut store: StoreContextMut<'_, HostState>, (): ()| {
-            let dirs = view(store.data_mut()).get_directories()?;
-            let state = store.data_mut();
-            for (fd, path) in &dirs {
-                state.fs_paths.insert(fd.rep(), join("/", path));
-            }
-            Ok((dirs,))
-        },
-    )?;
-    let mut types = linker.instance(TYPES)?;
-    types.func_wrap_async(
-        "[method]descriptor.open-at",
-        |mut store: StoreContextMut<'_, HostState>,
-         (fd, path_flags, path, oflags, flags): (
-            Resource<Descriptor>,
-            PathFlags,
-            String,
-            OpenFlags,
-            DescriptorFlags,
-        )| {
-            Box::new(async move {
-                let rep = fd.rep();
-                let write = flags.contains(DescriptorFlags::WRITE)
-                    || oflags.intersects(OpenFlags::CREATE | OpenFlags::TRUNCATE);
-                let state = store.data_mut();
-                if oflags.contains(OpenFlags::CREATE) {
-                    super::disk_writes::charge(state, 0, 1)?;
-                }
-                let result = view(state)
-                    .open_at(fd, path_flags, path.clone(), oflags, flags)
-                    .await;
-                let result = settle(state, result)?;
-                match &result {
-                    Ok(opened) => {
-                        if let Some(base) = state.fs_paths.get(&rep).cloned() {
-                            state.fs_paths.insert(opened.rep(), join(&base, &path));
-                        }
-                    }
-                    Err(code) => report(state, rep, &path, write, code),
-                }
-                Ok((result,))
-            })
-        },
-    )?;
-    types.func_wrap_async(
-        "[method]descriptor.stat-at",
-        |mut store: StoreContextMut<'_, HostState>,
-         (fd, path_flags, path): (Resource<Descriptor>, PathFlags, String)| {
-            Box::new(async move {
-                let rep = fd.rep();
-                let state = store.data_mut();
-                let result = view(state).stat_at(fd, path_flags, path.clone()).await;
-                let result: Result<DescriptorStat, ErrorCode> = settle(state, result)?;
-                if let Err(code) = &result {
-                    report(state, rep, &path, false, code);
-                }
-                Ok((result,))
-            })
-        },
-    )?;
-    for (name, write) in [
-        ("[method]descriptor.create-directory-at", true),
-        ("[method]descriptor.unlink-file-at", true),
-        ("[method]descriptor.remove-directory-at", true),
-        ("[method]descriptor.readlink-at", false),
-    ] {
-        if name.ends_with("readlink-at") {
-            types.func_wrap_async(
-                name,
-                move |mut store: StoreContextMut<'_, HostState>,
-                      (fd, path): (Resource<Descriptor>, String)| {
-                    Box::new(async move {
-                        let rep = fd.rep();
-                        let state = store.data_mut();
-                        let result = view(state).readlink_at(fd, path.clone()).await;
-                        let result = settle(state, result)?;
-                        if let Err(code) = &result {
-                            report(state, rep, &path, write, code);
-                        }
-                        Ok((result,))
-                    })
-                },
-            )?;
-            continue;
-        }
-        types.func_wrap_async(
-            name,
-            move |mut store: StoreContextMut<'_, HostState>,
-                  (fd, path): (Resource<Descriptor>, String)| {
-                Box::new(async move {
-                    let rep = fd.rep();
-                    let state = store.data_mut();
-                    if name == "[method]descriptor.create-directory-at" {
-                        super::disk_writes::charge(state, 0, 1)?;
-                    }
-                    let mut fs = view(state);
-                    let result = match name {
-                        "[method]descriptor.create-directory-at" => {
-                            fs.create_directory_at(fd, path.clone()).await
-                        }
-                        "[method]descriptor.unlink-file-at" => {
-                            fs.unlink_file_at(fd, path.clone()).await
-                        }
-                        _ => fs.remove_directory_at(fd, path.clone()).await,
-                    };
-                    let result = settle(state, result)?;
-                    if let Err(code) = &result {
-                        report(state, rep, &path, write, code);
-                    }
-                    Ok((result,))
-                })
-            },
-        )?;
-    }
+    types::add_to_linker::<HostState, Fs>(linker, |state| GuardedFs { state })?;
+    preopens::add_to_linker::<HostState, Fs>(linker, |state| GuardedFs { state })?;
     linker.allow_shadowing(false);
     Ok(())
+}
+
+impl GuardedFs<'_> {
+    fn inner(&mut self) -> WasiFilesystemCtxView<'_> {
+        view(self.state)
+    }
+
+    /// The one place every result goes through: a failure is handed to
+    /// `fs_denials::report`, which reports it if it is a denial.
+    fn settle<T>(&mut self, attempt: Attempt, result: FsResult<T>) -> FsResult<T> {
+        if let Err(error) = &result
+            && let Some(code) = error.downcast_ref()
+        {
+            fs_denials::report(self.state, &attempt, *code);
+        }
+        result
+    }
+
+    /// Charges an operation about to add `bytes` bytes and `files` entries
+    /// through `fd`; an exceeded quota traps. Nothing is charged through a
+    /// read-only grant (wasmtime-wasi refuses the write first).
+    fn charge(&self, fd: u32, bytes: u64, files: u64) -> FsResult<()> {
+        let read_only = self
+            .state
+            .fs_paths
+            .get(&fd)
+            .and_then(|t| self.state.sandbox.permissions.filesystem.get(t.grant))
+            .is_some_and(|g| g.access == Access::ReadOnly);
+        if read_only {
+            return Ok(());
+        }
+        disk_writes::charge(self.state, bytes, files).map_err(FsError::trap)
+    }
+
+    /// Whether `fd` is a file the component may not open (its manifest).
+    fn is_hidden(&self, fd: &Resource<Descriptor>) -> bool {
+        let hidden = &self.state.sandbox.hidden;
+        if hidden.is_empty() {
+            return false;
+        }
+        match self.state.table.get(fd) {
+            Ok(Descriptor::File(file)) => file
+                .file
+                .metadata()
+                .ok()
+                .and_then(|m| crate::runtime::FileId::of(&m))
+                .is_some_and(|id| hidden.contains(&id)),
+            _ => false,
+        }
+    }
+
+    /// Remembers where the descriptor just opened from `parent` at `path` is.
+    fn track(&mut self, parent: u32, path: &str, opened: &Resource<Descriptor>) {
+        if let Some(base) = self.state.fs_paths.get(&parent) {
+            let tracked = TrackedPath {
+                path: fs_denials::join(&base.path, path).shown,
+                grant: base.grant,
+            };
+            self.state.fs_paths.insert(opened.rep(), tracked);
+        }
+    }
+
+    /// Replaces a file output stream just opened by one charged to the quota.
+    fn charged_stream(
+        &mut self,
+        result: FsResult<Resource<DynOutputStream>>,
+    ) -> FsResult<Resource<DynOutputStream>> {
+        let stream = result?;
+        disk_writes::wrap_stream(self.state, &stream).map_err(FsError::trap)?;
+        Ok(stream)
+    }
+}
+
+impl preopens::Host for GuardedFs<'_> {
+    fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
+        let dirs = preopens::Host::get_directories(&mut self.inner())?;
+        let grants = &self.state.sandbox.permissions.filesystem;
+        for (i, (fd, name)) in dirs.iter().enumerate() {
+            let path = fs_denials::join("/", name).shown;
+            // The preopens are the grants, in order (see `build_wasi_ctx`).
+            let grant = if grants.get(i).is_some_and(|g| g.guest_path() == path) {
+                Some(i)
+            } else {
+                grants.iter().position(|g| g.guest_path() == path)
+            };
+            if let Some(grant) = grant {
+                self.state
+                    .fs_paths
+                    .insert(fd.rep(), TrackedPath { path, grant });
+            }
+        }
+        Ok(dirs)
+    }
+}
+
+impl types::Host for GuardedFs<'_> {
+    fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<ErrorCode> {
+        types::Host::convert_error_code(&mut self.inner(), err)
+    }
+
+    fn filesystem_error_code(
+        &mut self,
+        err: Resource<wasmtime::Error>,
+    ) -> wasmtime::Result<Option<ErrorCode>> {
+        types::Host::filesystem_error_code(&mut self.inner(), err)
+    }
+}
+
+impl HostDescriptor for GuardedFs<'_> {
+    fn read_via_stream(
+        &mut self,
+        fd: Resource<Descriptor>,
+        offset: Filesize,
+    ) -> FsResult<Resource<DynInputStream>> {
+        let attempt = Attempt::on("read-via-stream", &fd, false);
+        let result = self.inner().read_via_stream(fd, offset);
+        self.settle(attempt, result)
+    }
+
+    fn write_via_stream(
+        &mut self,
+        fd: Resource<Descriptor>,
+        offset: Filesize,
+    ) -> FsResult<Resource<DynOutputStream>> {
+        let attempt = Attempt::on("write-via-stream", &fd, true);
+        let result = self.inner().write_via_stream(fd, offset);
+        let result = self.charged_stream(result);
+        self.settle(attempt, result)
+    }
+
+    fn append_via_stream(
+        &mut self,
+        fd: Resource<Descriptor>,
+    ) -> FsResult<Resource<DynOutputStream>> {
+        let attempt = Attempt::on("append-via-stream", &fd, true);
+        let result = self.inner().append_via_stream(fd);
+        let result = self.charged_stream(result);
+        self.settle(attempt, result)
+    }
+
+    async fn advise(
+        &mut self,
+        fd: Resource<Descriptor>,
+        offset: Filesize,
+        length: Filesize,
+        advice: Advice,
+    ) -> FsResult<()> {
+        let attempt = Attempt::on("advise", &fd, false);
+        let result = self.inner().advise(fd, offset, length, advice).await;
+        self.settle(attempt, result)
+    }
+
+    async fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
+        let attempt = Attempt::on("sync-data", &fd, false);
+        let result = self.inner().sync_data(fd).await;
+        self.settle(attempt, result)
+    }
+
+    async fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorFlags> {
+        let attempt = Attempt::on("get-flags", &fd, false);
+        let result = self.inner().get_flags(fd).await;
+        self.settle(attempt, result)
+    }
+
+    async fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType> {
+        let attempt = Attempt::on("get-type", &fd, false);
+        let result = self.inner().get_type(fd).await;
+        self.settle(attempt, result)
+    }
+
+    async fn set_size(&mut self, fd: Resource<Descriptor>, size: Filesize) -> FsResult<()> {
+        let attempt = Attempt::on("set-size", &fd, true);
+        self.charge(fd.rep(), size, 0)?;
+        let result = self.inner().set_size(fd, size).await;
+        self.settle(attempt, result)
+    }
+
+    async fn set_times(
+        &mut self,
+        fd: Resource<Descriptor>,
+        atim: NewTimestamp,
+        mtim: NewTimestamp,
+    ) -> FsResult<()> {
+        let attempt = Attempt::on("set-times", &fd, true);
+        let result = self.inner().set_times(fd, atim, mtim).await;
+        self.settle(attempt, result)
+    }
+
+    async fn read(
+        &mut self,
+        fd: Resource<Descriptor>,
+        len: Filesize,
+        offset: Filesize,
+    ) -> FsResult<(Vec<u8>, bool)> {
+        let attempt = Attempt::on("read", &fd, false);
+        let result = self.inner().read(fd, len, offset).await;
+        self.settle(attempt, result)
+    }
+
+    async fn write(
+        &mut self,
+        fd: Resource<Descriptor>,
+        buf: Vec<u8>,
+        offset: Filesize,
+    ) -> FsResult<Filesize> {
+        let attempt = Attempt::on("write", &fd, true);
+        self.charge(fd.rep(), buf.len() as u64, 0)?;
+        let result = self.inner().write(fd, buf, offset).await;
+        self.settle(attempt, result)
+    }
+
+    async fn read_directory(
+        &mut self,
+        fd: Resource<Descriptor>,
+    ) -> FsResult<Resource<DirectoryEntryStream>> {
+        let attempt = Attempt::on("read-directory", &fd, false);
+        let result = self.inner().read_directory(fd).await;
+        self.settle(attempt, result)
+    }
+
+    async fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
+        let attempt = Attempt::on("sync", &fd, false);
+        let result = self.inner().sync(fd).await;
+        self.settle(attempt, result)
+    }
+
+    async fn create_directory_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        path: String,
+    ) -> FsResult<()> {
+        let attempt = Attempt::at("create-directory-at", &fd, &path, true);
+        self.charge(fd.rep(), 0, 1)?;
+        let result = self.inner().create_directory_at(fd, path).await;
+        self.settle(attempt, result)
+    }
+
+    async fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat> {
+        let attempt = Attempt::on("stat", &fd, false);
+        let result = self.inner().stat(fd).await;
+        self.settle(attempt, result)
+    }
+
+    async fn stat_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        path_flags: PathFlags,
+        path: String,
+    ) -> FsResult<DescriptorStat> {
+        let attempt = Attempt::at("stat-at", &fd, &path, false);
+        let result = self.inner().stat_at(fd, path_flags, path).await;
+        self.settle(attempt, result)
+    }
+
+    async fn set_times_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        path_flags: PathFlags,
+        path: String,
+        atim: NewTimestamp,
+        mtim: NewTimestamp,
+    ) -> FsResult<()> {
+        let attempt = Attempt::at("set-times-at", &fd, &path, true);
+        let result = self
+            .inner()
+            .set_times_at(fd, path_flags, path, atim, mtim)
+            .await;
+        self.settle(attempt, result)
+    }
+
+    async fn link_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        old_path_flags: PathFlags,
+        old_path: String,
+        new_fd: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        let attempt = Attempt::at("link-at", &fd, &old_path, true).to(&new_fd, &new_path);
+        self.charge(new_fd.rep(), 0, 1)?;
+        let result = self
+            .inner()
+            .link_at(fd, old_path_flags, old_path, new_fd, new_path)
+            .await;
+        self.settle(attempt, result)
+    }
+
+    async fn open_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        path_flags: PathFlags,
+        path: String,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+    ) -> FsResult<Resource<Descriptor>> {
+        let write = flags.contains(DescriptorFlags::WRITE)
+            || oflags.intersects(OpenFlags::CREATE | OpenFlags::TRUNCATE);
+        let mut attempt = Attempt::at("open-at", &fd, &path, write);
+        attempt.directory = oflags.contains(OpenFlags::DIRECTORY);
+        let parent = fd.rep();
+        if oflags.contains(OpenFlags::CREATE) {
+            self.charge(parent, 0, 1)?;
+        }
+        let result = self
+            .inner()
+            .open_at(fd, path_flags, path.clone(), oflags, flags)
+            .await;
+        let opened = self.settle(attempt, result)?;
+        if self.is_hidden(&opened) {
+            // The component's own manifest: as if it were not there.
+            let _ = self.state.table.delete(opened);
+            return Err(ErrorCode::NoEntry.into());
+        }
+        self.track(parent, &path, &opened);
+        Ok(opened)
+    }
+
+    fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
+        self.state.fs_paths.remove(&fd.rep());
+        HostDescriptor::drop(&mut self.inner(), fd)
+    }
+
+    async fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
+        let attempt = Attempt::at("readlink-at", &fd, &path, false);
+        let result = self.inner().readlink_at(fd, path).await;
+        self.settle(attempt, result)
+    }
+
+    async fn remove_directory_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        path: String,
+    ) -> FsResult<()> {
+        let attempt = Attempt::at("remove-directory-at", &fd, &path, true);
+        let result = self.inner().remove_directory_at(fd, path).await;
+        self.settle(attempt, result)
+    }
+
+    async fn rename_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        old_path: String,
+        new_fd: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        let attempt = Attempt::at("rename-at", &fd, &old_path, true).to(&new_fd, &new_path);
+        let result = self.inner().rename_at(fd, old_path, new_fd, new_path).await;
+        self.settle(attempt, result)
+    }
+
+    async fn symlink_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        old_path: String,
+        new_path: String,
+    ) -> FsResult<()> {
+        let mut attempt = Attempt::at("symlink-at", &fd, &new_path, true);
+        attempt.link_text = Some(old_path.clone());
+        self.charge(fd.rep(), 0, 1)?;
+        let result = self.inner().symlink_at(fd, old_path, new_path).await;
+        self.settle(attempt, result)
+    }
+
+    async fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
+        let attempt = Attempt::at("unlink-file-at", &fd, &path, true);
+        let result = self.inner().unlink_file_at(fd, path).await;
+        self.settle(attempt, result)
+    }
+
+    async fn is_same_object(
+        &mut self,
+        a: Resource<Descriptor>,
+        b: Resource<Descriptor>,
+    ) -> wasmtime::Result<bool> {
+        // No error code to report: only a trap (a bad handle) can fail it.
+        self.inner().is_same_object(a, b).await
+    }
+
+    async fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue> {
+        let attempt = Attempt::on("metadata-hash", &fd, false);
+        let result = self.inner().metadata_hash(fd).await;
+        self.settle(attempt, result)
+    }
+
+    async fn metadata_hash_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        path_flags: PathFlags,
+        path: String,
+    ) -> FsResult<MetadataHashValue> {
+        let attempt = Attempt::at("metadata-hash-at", &fd, &path, false);
+        let result = self.inner().metadata_hash_at(fd, path_flags, path).await;
+        self.settle(attempt, result)
+    }
+}
+
+impl HostDirectoryEntryStream for GuardedFs<'_> {
+    async fn read_directory_entry(
+        &mut self,
+        stream: Resource<DirectoryEntryStream>,
+    ) -> FsResult<Option<DirectoryEntry>> {
+        let attempt = Attempt::stream("read-directory-entry");
+        let result = self.inner().read_directory_entry(stream).await;
+        self.settle(attempt, result)
+    }
+
+    fn drop(&mut self, stream: Resource<DirectoryEntryStream>) -> wasmtime::Result<()> {
+        HostDirectoryEntryStream::drop(&mut self.inner(), stream)
+    }
 }

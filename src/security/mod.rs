@@ -2,13 +2,15 @@
 //!
 //! The static side checks a component's imports against its grants before it runs
 //! ([`check_capabilities`]); the runtime side builds each instance's WASI context
-//! from the same grants ([`build_wasi_ctx`]) and enforces network grants on every
-//! lookup and connection ([`NetworkPolicy`]).
+//! from the same grants ([`build_wasi_ctx`]), reports every filesystem denial
+//! ([`add_filesystem`]) and enforces network grants on every lookup and
+//! connection ([`NetworkPolicy`]).
 
 mod capabilities;
 mod disk_quota;
 mod disk_writes;
 mod filesystem;
+mod fs_denials;
 mod grant_dirs;
 mod http;
 mod name_lookup;
@@ -17,8 +19,7 @@ mod wasi_ctx;
 
 pub use capabilities::{Capability, check_capabilities, required_capability};
 pub use disk_quota::{DiskQuotaExceeded, DiskUsage, QuotaStream};
-pub use disk_writes::add_disk_quota;
-pub use filesystem::{GuestPaths, add_filesystem_reporting};
+pub use filesystem::{GuestPaths, TrackedPath, add_filesystem};
 pub use grant_dirs::{CreateMissing, open_grants, writable_grant_over};
 pub use http::HttpPolicy;
 pub use name_lookup::add_filtered_name_lookup;

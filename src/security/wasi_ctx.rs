@@ -62,14 +62,14 @@ pub enum Stdio {
 }
 
 /// Builds the context for one instance of `sandbox`. `args` are passed only to
-/// commands (components get none). `empty_root` is an empty directory preopened
-/// read-only at `/` when no grant covers `/`, so that attempts outside the grants
-/// reach the host and are reported (see `security::filesystem`).
+/// commands (components get none). The preopens are exactly the filesystem
+/// grants, in order, each at its guest path: nothing else, so a guest without
+/// grants has no preopen at all, as under `wasmtime run` without `--dir` (see
+/// `security::filesystem` for what that means for reports).
 pub fn build_wasi_ctx(
     sandbox: &Sandbox,
     args: &[String],
     stdio: Stdio,
-    empty_root: &std::path::Path,
     sink: &Arc<dyn EventSink>,
 ) -> Result<WasiCtx, SandboxError> {
     let mut builder = WasiCtxBuilder::new();
@@ -101,20 +101,6 @@ pub fn build_wasi_ctx(
             .map_err(|e| SandboxError::Directory {
                 pattern: grant.pattern.clone(),
                 path: grant.host_path(&sandbox.data_root),
-                message: e.to_string(),
-            })?;
-    }
-    if !sandbox
-        .permissions
-        .filesystem
-        .iter()
-        .any(|g| g.guest_path() == "/")
-    {
-        builder
-            .preopened_dir(empty_root, "/", FsPerms::ReadOnly)
-            .map_err(|e| SandboxError::Directory {
-                pattern: "/ (the empty root)".into(),
-                path: empty_root.to_path_buf(),
                 message: e.to_string(),
             })?;
     }

@@ -105,6 +105,12 @@ fn a_deployed_pipeline_serves_rolls_out_under_load_rolls_back_and_survives_a_res
         invoke(&client, &server, "x"),
         (200, "x|a|b".into(), "1.0.0".into())
     );
+    // The nodes serve inside the pipeline only: not one is callable on its own.
+    let alone = client
+        .send("POST", &server.url("/v1/components/pa/invoke"), b"x", &[])
+        .unwrap();
+    assert_eq!(alone.status, 404, "{}", alone.body);
+    assert!(Admin::new(&server, &state).deployment("pa").is_null());
 
     // The same file again changes nothing; the nodes are pinned, not re-uploaded.
     let again = deploy(dir, &server, &state, "v1.toml", &[]);

@@ -549,6 +549,41 @@ async fn the_pipeline_deadline_cuts_a_node_short() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_a_run_stops_the_call_in_progress() {
+    let root = tempfile::tempdir().unwrap();
+    let rt = runtime(None);
+    // A linear chain: each node is the only one running, so it runs in the
+    // run's own future rather than a task of its own.
+    let pipeline = Pipeline::builder("dropped", "1.0.0")
+        .node("quick", step(&rt, "quick", &[], "", root.path()))
+        .node(
+            "slow",
+            step(
+                &rt,
+                "slow",
+                &[("sleep_ms", "2000")],
+                LONG_CALLS,
+                root.path(),
+            ),
+        )
+        .connect("quick", "slow")
+        .build()
+        .unwrap();
+    let cut = tokio::time::timeout(Duration::from_millis(300), run(&pipeline, &rt, "in")).await;
+    assert!(cut.is_err(), "the run ended before 300 ms: {cut:?}");
+    // The dropped run's call gave its execution slot back long before its 2 s
+    // sleep was over.
+    let dropped = std::time::Instant::now();
+    while rt.executing_calls().0 != 0 {
+        assert!(
+            dropped.elapsed() < Duration::from_millis(1000),
+            "the dropped run's call is still executing"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Builds nothing: every node of these pipelines is a built `.wasm`.
 struct Quiet;
 

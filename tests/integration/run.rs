@@ -170,6 +170,115 @@ fn commands_get_arguments_stdio_and_their_exit_code() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// A program runs as under `wasmtime run`: no wall-clock or memory limit
+/// unless the manifest or the command line sets one; argv[0] is the file as
+/// typed; a trap exits 134.
+#[test]
+fn commands_run_without_request_limits_unless_given_some() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(guest("cli-tool"), tmp.path().join("tool.wasm")).unwrap();
+    let tool = |args: &[&str]| {
+        let mut command = cli();
+        command.current_dir(tmp.path()).args(args);
+        command
+    };
+    // A process whose stdin stays open until the test writes (or drops) it.
+    let spawn = |args: &[&str]| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("airssys-wasm"))
+            .arg("--color=never")
+            .current_dir(tmp.path())
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // 100 MiB, far above the 16 MiB a request handler gets by default.
+    let output = tool(&["run", "tool.wasm", "--", "--alloc", "100", "--argv0"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        stderr_in(&output, tmp.path())
+    );
+    let text = stdout(&output);
+    assert!(text.contains("allocated 100 MiB"), "{text}");
+    assert!(text.contains("argv0: tool.wasm"), "{text}");
+
+    // Input that arrives after 2 s (a request handler's default is 1 s).
+    let mut child = spawn(&["run", "tool.wasm", "--", "--stdin"]);
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    std::io::Write::write_all(&mut stdin, b"late").unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        stderr_in(&output, tmp.path())
+    );
+    assert!(
+        stdout(&output).contains("stdin: late"),
+        "{}",
+        stdout(&output)
+    );
+
+    // Limits given on the command line apply.
+    let output = tool(&[
+        "run",
+        "tool.wasm",
+        "--max-memory",
+        "32MiB",
+        "--",
+        "--alloc",
+        "100",
+    ])
+    .output()
+    .unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    let stderr = stderr_in(&output, tmp.path());
+    assert!(stderr.contains("memory limit exceeded"), "{stderr}");
+    let mut child = spawn(&["run", "tool.wasm", "--timeout", "300ms", "--", "--stdin"]);
+    let stdin = child.stdin.take();
+    let output = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr_in(&output, tmp.path()).contains("exceeded max_execution_ms"));
+
+    // So do limits a manifest declares.
+    std::fs::write(
+        tmp.path().join("tool.toml"),
+        "[component]\nname = \"tool\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\
+         world = \"wasi:cli/command\"\n[resources]\nmax_memory_bytes = 33554432\n",
+    )
+    .unwrap();
+    let output = tool(&[
+        "run",
+        "tool.wasm",
+        "--manifest",
+        "tool.toml",
+        "--",
+        "--alloc",
+        "100",
+    ])
+    .output()
+    .unwrap();
+    assert!(stderr_in(&output, tmp.path()).contains("memory limit exceeded"));
+
+    // A trap exits 134, as under wasmtime.
+    let output = tool(&["run", "tool.wasm", "--", "--panic"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(134),
+        "{}",
+        stderr_in(&output, tmp.path())
+    );
+}
+
 #[test]
 fn companions_answer_messaging_calls() {
     let tmp = tempfile::tempdir().unwrap();

@@ -212,3 +212,27 @@ fn quiet_hides_denied_lines() {
         "the failure itself still shows: {quiet_err}"
     );
 }
+
+/// A read grant over the project does not show the component its own manifest
+/// (its permissions are the developer's business), however it is named; the
+/// rest of the directory reads as granted.
+#[test]
+fn the_manifest_is_hidden_from_read_grants() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = write_manifest(
+        tmp.path(),
+        "[permissions.filesystem]\nreadable_paths = [\".\"]\n",
+    );
+    std::fs::write(tmp.path().join("notes.txt"), "visible").unwrap();
+    let read = |path: &str| run_hostile(tmp.path(), &manifest, &format!("read:{path}"), &[]);
+    let notes = read("/notes.txt");
+    assert!(notes.status.success(), "{}", stderr_in(&notes, tmp.path()));
+    assert_eq!(stdout(&notes), "visible");
+    for path in ["/Component.toml", "/./Component.toml", "Component.toml"] {
+        let output = read(path);
+        let stderr = stderr_in(&output, tmp.path());
+        assert_eq!(output.status.code(), Some(1), "{path}: {stderr}");
+        assert_eq!(stdout(&output), "", "{path}");
+        assert!(stderr.contains("not-found"), "{path}: {stderr}");
+    }
+}

@@ -285,6 +285,21 @@ fn invoke_maps_errors_metadata_and_health_to_http() {
                 .is_some_and(|m| !m.is_empty())
         );
     }
+    // A trap's details stay on the host: the client gets a generic line, the
+    // host's log the trap and its backtrace.
+    let trap = post(&invoke, "panic", &[]).unwrap();
+    assert!(!trap.body.contains("unreachable"), "{}", trap.body);
+    assert!(
+        trap.body.contains("the details are in the host's log"),
+        "{}",
+        trap.body
+    );
+    let mut server = server;
+    let logged = server.wait_for_line("ERROR the component trapped", Duration::from_secs(5));
+    assert!(
+        logged.contains("`unreachable` instruction executed"),
+        "{logged}"
+    );
     let missing = post(&server.url("/v1/components/nope/invoke"), "x", &[]).unwrap();
     assert_eq!(missing.status, 404);
     let health = get(&server.url("/healthz")).unwrap();

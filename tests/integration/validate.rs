@@ -112,10 +112,23 @@ fn a_component_of_another_world_is_refused_with_the_fix() {
 
 #[test]
 fn a_core_module_is_refused_with_how_to_componentize() {
+    // A program gets the command adapter, a library the reactor one; the help
+    // names the file given.
     let module = ::wat::parse_str("(module (func (export \"_start\")))").unwrap();
     let (output, dir) = validate(&manifest("core", AIRSSYS, ""), &module, &[]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(stderr_in(&output, dir.path()));
+    let module = ::wat::parse_str("(module (func (export \"handle\")))").unwrap();
+    let (output, dir) = validate(&manifest("core", AIRSSYS, ""), &module, &[]);
+    let stderr = stderr_in(&output, dir.path());
+    assert!(
+        stderr.contains("(a reactor: it exports functions, no `_start`)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("wasi_snapshot_preview1.reactor.wasm"),
+        "{stderr}"
+    );
 }
 
 #[test]

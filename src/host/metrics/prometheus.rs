@@ -116,7 +116,7 @@ pub(super) fn render(series: &[SeriesData]) -> String {
         (
             "airssys_retries_total",
             "counter",
-            "Pipeline nodes: calls that retried a failed attempt.",
+            "Pipeline nodes: attempts after the first (retries of failed calls).",
             |s| s.retries,
         ),
         (
