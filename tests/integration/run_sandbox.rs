@@ -236,3 +236,49 @@ fn the_manifest_is_hidden_from_read_grants() {
         assert!(stderr.contains("not-found"), "{path}: {stderr}");
     }
 }
+
+/// UDP to a granted loopback peer from a socket bound to `127.0.0.1:0` (the
+/// usual client pattern) works: an ephemeral bind is not a server. A fixed
+/// port is one, and is denied.
+#[test]
+fn a_udp_client_bound_to_loopback_reaches_a_granted_peer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let port = peer.local_addr().unwrap().port();
+    let manifest = write_manifest(
+        tmp.path(),
+        &format!("[permissions.network]\nallowed_hosts = [\"127.0.0.1:{port}\"]\n"),
+    );
+    let output = run_hostile(
+        tmp.path(),
+        &manifest,
+        &format!("udp:127.0.0.1:127.0.0.1:{port}"),
+        &[],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        stderr_in(&output, tmp.path())
+    );
+    assert_eq!(stdout(&output), format!("sent to 127.0.0.1:{port}"));
+    let mut buf = [0u8; 16];
+    let (n, _) = peer.recv_from(&mut buf).expect("the datagram arrived");
+    assert_eq!(&buf[..n], b"ping");
+
+    // Another peer port is not granted: denied, and reported as a send.
+    let output = run_hostile(
+        tmp.path(),
+        &manifest,
+        &format!("udp:127.0.0.1:127.0.0.1:{}", port.wrapping_add(1).max(1)),
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_in(&output, tmp.path());
+    assert!(
+        stderr.contains("denied: hostile 1.0.0: connection to 127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("listening"), "{stderr}");
+}
