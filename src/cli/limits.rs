@@ -8,7 +8,7 @@ use clap::Args;
 use crate::manifest::Resources;
 
 /// Limits for this run.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Copy, Args)]
 pub struct LimitArgs {
     /// Memory cap per instance, e.g. 64MiB or 1GiB (default: the manifest's, or
     /// none for a command)

@@ -25,7 +25,7 @@ pub fn serve_until_stopped(
     main: Arc<LoadedComponent>,
     served: Vec<String>,
     addr: SocketAddr,
-    reload: Option<Target>,
+    reload: Option<(Target, Arc<crate::reload::Adjust>)>,
 ) -> Result<ExitCode> {
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -55,11 +55,12 @@ pub fn serve_until_stopped(
             }
             WorldName::WasiCommand => {}
         }
-        if let Some(target) = reload {
+        if let Some((target, adjust)) = reload {
             spawn_reloader(
                 *out,
                 runtime.clone(),
                 target,
+                adjust,
                 tokio::runtime::Handle::current(),
             )?;
         }
@@ -181,6 +182,7 @@ fn spawn_reloader(
     out: Output,
     runtime: Runtime,
     target: Target,
+    adjust: Arc<crate::reload::Adjust>,
     handle: tokio::runtime::Handle,
 ) -> Result<()> {
     let set = watch_set(&target)?;
@@ -201,7 +203,7 @@ fn spawn_reloader(
                     continue;
                 }
                 last = now;
-                let (report, old) = reload_once(&runtime, &target);
+                let (report, old) = reload_once(&runtime, &target, &*adjust);
                 if let Some(old) = old {
                     handle.spawn(async move { old.retire().await });
                 }

@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 
@@ -103,7 +104,11 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
         render::finding(out, warning);
     }
     if let Some(addr) = args.listen {
-        let reload = args.hot_reload.then_some(target);
+        // A reload keeps the limits given on the command line.
+        let limits = args.limits;
+        let adjust: Arc<crate::reload::Adjust> =
+            Arc::new(move |options| limits.apply(&mut options.manifest.resources));
+        let reload = args.hot_reload.then_some((target, adjust));
         return super::listen::serve_until_stopped(out, runtime, component, served, addr, reload);
     }
     let tokio = tokio::runtime::Builder::new_multi_thread()

@@ -16,6 +16,10 @@ use crate::runtime::{LoadedComponent, Runtime};
 pub use pipeline::{pipeline_watch_set, reload_pipeline, replaced_components};
 pub use watch::{DEBOUNCE, FILE_DEBOUNCE, WatchSet, start, watch_set};
 
+/// Changes a reloaded component's options the way the first load was changed
+/// (e.g. `run --max-memory`), so a reload keeps what the command line said.
+pub type Adjust = dyn Fn(&mut crate::runtime::LoadOptions) + Send + Sync;
+
 /// What one reload did.
 #[derive(Debug)]
 pub enum ReloadReport {
@@ -60,6 +64,7 @@ impl BuildProgress for Captured {
 pub fn reload_once(
     runtime: &Runtime,
     target: &Target,
+    adjust: &Adjust,
 ) -> (ReloadReport, Option<Arc<LoadedComponent>>) {
     let mut captured = Captured::default();
     let started = Instant::now();
@@ -80,7 +85,10 @@ pub fn reload_once(
     };
     let compile_started = Instant::now();
     let options = match prepare(target, &mut captured) {
-        Ok(options) => options,
+        Ok(mut options) => {
+            adjust(&mut options);
+            options
+        }
         Err(error) => {
             return (
                 ReloadReport::Failed {
