@@ -1,11 +1,17 @@
-//! The executor: runs a [`Pipeline`] on the embedded runtime. Every node is a
-//! task; a node starts as soon as everything it needs has finished, so
-//! independent branches run at once and joins wait for all their inputs. Each
-//! call goes through [`Runtime::invoke`], so each node keeps its own sandbox and
-//! limits, bounded further by the pipeline's deadline.
+//! The executor: runs a [`Pipeline`] on the embedded runtime. A node starts as
+//! soon as everything it needs has finished, so independent branches run at
+//! once (each as its own task) and joins wait for all their inputs; a node that
+//! is the only one able to run, with nothing else running, runs in the run's
+//! own future instead (a linear chain spawns no task at all). Each call goes
+//! through [`Runtime::invoke`], so each node keeps its own sandbox and limits,
+//! bounded further by the pipeline's deadline.
 
 use std::collections::HashMap;
+use std::future::{Future, poll_fn};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
@@ -28,7 +34,7 @@ struct Calls {
 }
 
 /// Run-wide facts every call needs.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 struct RunClock {
     start: Instant,
     deadline: Instant,
@@ -56,7 +62,7 @@ impl Pipeline {
         let mut run = Scheduler {
             pipeline: self,
             runtime,
-            clock: clock.clone(),
+            clock,
             request_id: request_id.clone(),
             input: &input,
             outputs: vec![None; self.nodes.len()],
@@ -72,6 +78,8 @@ impl Pipeline {
                     attempts: Vec::new(),
                 })
                 .collect(),
+            ready: Vec::new(),
+            dependents: Dependents::of(&self.needs),
             completion: Vec::new(),
             tasks: JoinSet::new(),
             running: HashMap::new(),
@@ -140,11 +148,55 @@ fn placeholder() -> NodeTrace {
     }
 }
 
+/// A run id unique across processes and restarts (a host's audit keeps run
+/// ids): 48 random bits per process, then a counter.
 fn next_run_id() -> String {
+    use std::sync::OnceLock;
     use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<String> = OnceLock::new();
     static RUNS: AtomicU64 = AtomicU64::new(1);
-    format!("run-{}", RUNS.fetch_add(1, Ordering::Relaxed))
+    let prefix = PREFIX.get_or_init(|| {
+        let mut bytes = [0u8; 6];
+        let _ = getrandom::fill(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    });
+    format!("run-{prefix}-{}", RUNS.fetch_add(1, Ordering::Relaxed))
 }
+
+/// For each node, the nodes that need it (in node order), in one flat list.
+struct Dependents {
+    /// Node `i`'s dependents are `list[start[i]..start[i + 1]]`.
+    start: Vec<usize>,
+    list: Vec<usize>,
+}
+
+impl Dependents {
+    fn of(needs: &[Vec<usize>]) -> Self {
+        let mut start = vec![0; needs.len() + 1];
+        for &i in needs.iter().flatten() {
+            start[i + 1] += 1;
+        }
+        for k in 1..start.len() {
+            start[k] += start[k - 1];
+        }
+        let mut next = start.clone();
+        let mut list = vec![0; start[needs.len()]];
+        for (j, needs) in needs.iter().enumerate() {
+            for &i in needs {
+                list[next[i]] = j;
+                next[i] += 1;
+            }
+        }
+        Dependents { start, list }
+    }
+
+    fn get(&self, i: usize) -> &[usize] {
+        &self.list[self.start[i]..self.start[i + 1]]
+    }
+}
+
+/// A run's failure: the failing node, its failure and its strategy.
+type RunFailed = (String, Failure, ErrorStrategy);
 
 /// The state of one run.
 struct Scheduler<'p> {
@@ -158,24 +210,47 @@ struct Scheduler<'p> {
     /// Needs not finished yet, per node.
     pending: Vec<usize>,
     traces: Vec<NodeTrace>,
-    /// Nodes that succeeded (not fell back), in completion order, with their input.
-    completion: Vec<(usize, Invocation)>,
+    /// Nodes whose needs have all finished, not started yet (in start order).
+    ready: Vec<usize>,
+    dependents: Dependents,
+    /// Nodes that succeeded (not fell back), in completion order, with their
+    /// input when they declare a compensation (the only use of it).
+    completion: Vec<(usize, Option<Invocation>)>,
     tasks: JoinSet<(usize, Calls)>,
-    /// Running nodes by task id, with the input they were given.
-    running: HashMap<tokio::task::Id, (usize, Invocation)>,
+    /// Running nodes by task id, with their input when kept (see `completion`).
+    running: HashMap<tokio::task::Id, (usize, Option<Invocation>)>,
 }
 
 impl Scheduler<'_> {
     /// Runs the graph; on failure returns the failing node, its failure and its
     /// strategy.
-    async fn execute(&mut self) -> Option<(String, Failure, ErrorStrategy)> {
+    async fn execute(&mut self) -> Option<RunFailed> {
         for i in 0..self.pipeline.nodes.len() {
             if self.pending[i] == 0 {
-                self.start(i);
+                self.ready.push(i);
             }
         }
         let mut failure = None;
-        while let Some(joined) = self.tasks.join_next_with_id().await {
+        loop {
+            if self.tasks.is_empty() && self.ready.len() == 1 {
+                // The only node able to run, and nothing else running: no
+                // sibling to run beside or to cancel, so it runs here, without
+                // a task (and the hand-offs between threads a task costs).
+                // Dropping the run drops its call, as aborting the task would.
+                let i = self.ready[0];
+                self.ready.clear();
+                let (kept, calls) = self.run_inline(i).await;
+                self.settle(i, kept, calls, &mut failure);
+                continue;
+            }
+            for k in 0..self.ready.len() {
+                let i = self.ready[k];
+                self.spawn(i);
+            }
+            self.ready.clear();
+            let Some(joined) = self.tasks.join_next_with_id().await else {
+                break;
+            };
             let (id, (i, calls)) = match joined {
                 Ok(done) => done,
                 // Aborted by fail-fast: marked cancelled below.
@@ -185,62 +260,13 @@ impl Scheduler<'_> {
                     let Some((i, _)) = self.running.remove(&e.id()) else {
                         continue;
                     };
-                    let error = Failure {
-                        kind: "internal".into(),
-                        message: format!("the pipeline executor failed: {e}"),
-                        help: None,
-                    };
-                    (
-                        e.id(),
-                        (
-                            i,
-                            Calls {
-                                attempts: Vec::new(),
-                                result: Err(error),
-                            },
-                        ),
-                    )
+                    let calls = panicked(format!("the pipeline executor failed: {e}"));
+                    self.settle(i, None, calls, &mut failure);
+                    continue;
                 }
             };
-            let input = self.running.remove(&id).map(|(_, input)| input);
-            let node = &self.pipeline.nodes[i];
-            let trace = &mut self.traces[i];
-            trace.end = Some(self.clock.offset());
-            trace.attempts = calls.attempts;
-            match calls.result {
-                Ok(output) => {
-                    trace.status = NodeStatus::Succeeded;
-                    if let Some(input) = input {
-                        self.completion.push((i, input));
-                    }
-                    self.finish(i, output, failure.is_none());
-                }
-                Err(error) => {
-                    let strategy = self.pipeline.strategy_of(node);
-                    if strategy == ErrorStrategy::Continue
-                        && let Some(fallback) = &node.fallback
-                    {
-                        trace.status = NodeStatus::FellBack { error };
-                        let output = Output {
-                            data: fallback.clone(),
-                            metadata: Vec::new(),
-                            request_id: String::new(),
-                        };
-                        self.finish(i, output, failure.is_none());
-                        continue;
-                    }
-                    trace.status = NodeStatus::Failed {
-                        error: error.clone(),
-                    };
-                    if failure.is_none() {
-                        failure = Some((node.name.clone(), error, strategy));
-                        if strategy != ErrorStrategy::Compensate {
-                            // Fail fast: stop every running sibling now.
-                            self.tasks.abort_all();
-                        }
-                    }
-                }
-            }
+            let kept = self.running.remove(&id).and_then(|(_, input)| input);
+            self.settle(i, kept, calls, &mut failure);
         }
         // Whatever is still marked running was cancelled.
         let now = self.clock.offset();
@@ -251,38 +277,132 @@ impl Scheduler<'_> {
         failure
     }
 
-    /// Records node `i`'s output and starts the dependents it unblocks (unless
-    /// the run is already failing).
-    fn finish(&mut self, i: usize, output: Output, start_more: bool) {
-        self.outputs[i] = Some(Arc::new(output));
-        if !start_more {
-            return;
-        }
-        for j in 0..self.pipeline.nodes.len() {
-            if self.pipeline.needs[j].contains(&i) {
-                self.pending[j] -= 1;
-                if self.pending[j] == 0 {
-                    self.start(j);
+    /// Records how node `i`'s calls ended (`kept` is its input, when kept) and
+    /// goes on from there: unblocks its dependents, or fails the run.
+    fn settle(
+        &mut self,
+        i: usize,
+        kept: Option<Invocation>,
+        calls: Calls,
+        failure: &mut Option<RunFailed>,
+    ) {
+        let node = &self.pipeline.nodes[i];
+        let trace = &mut self.traces[i];
+        trace.end = Some(self.clock.offset());
+        trace.attempts = calls.attempts;
+        match calls.result {
+            Ok(output) => {
+                trace.status = NodeStatus::Succeeded;
+                self.completion.push((i, kept));
+                self.finish(i, output, failure.is_none());
+            }
+            Err(error) => {
+                let strategy = self.pipeline.strategy_of(node);
+                if strategy == ErrorStrategy::Continue
+                    && let Some(fallback) = &node.fallback
+                {
+                    trace.status = NodeStatus::FellBack { error };
+                    let output = Output {
+                        data: fallback.clone(),
+                        metadata: Vec::new(),
+                        request_id: String::new(),
+                    };
+                    self.finish(i, output, failure.is_none());
+                    return;
+                }
+                trace.status = NodeStatus::Failed {
+                    error: error.clone(),
+                };
+                if failure.is_none() {
+                    *failure = Some((node.name.clone(), error, strategy));
+                    if strategy != ErrorStrategy::Compensate {
+                        // Fail fast: stop every running sibling now.
+                        self.tasks.abort_all();
+                    }
                 }
             }
         }
     }
 
-    /// Starts node `i` with its combined input.
-    fn start(&mut self, i: usize) {
-        let node = &self.pipeline.nodes[i];
+    /// Records node `i`'s output and readies the dependents it unblocks
+    /// (unless the run is already failing).
+    fn finish(&mut self, i: usize, output: Output, start_more: bool) {
+        self.outputs[i] = Some(Arc::new(output));
+        if !start_more {
+            return;
+        }
+        for &j in self.dependents.get(i) {
+            self.pending[j] -= 1;
+            if self.pending[j] == 0 {
+                self.ready.push(j);
+            }
+        }
+    }
+
+    /// Node `i`'s input, marked started: (the copy kept for its compensation,
+    /// the input to call it with).
+    fn begin(&mut self, i: usize) -> (Option<Invocation>, Invocation) {
         let invocation = self.input_of(i);
         self.traces[i].start = Some(self.clock.offset());
+        let kept = self.pipeline.nodes[i]
+            .compensate
+            .is_some()
+            .then(|| invocation.clone());
+        (kept, invocation)
+    }
+
+    /// Starts node `i` as a task of its own.
+    fn spawn(&mut self, i: usize) {
+        let (kept, call) = self.begin(i);
+        let node = &self.pipeline.nodes[i];
         let runtime = self.runtime.clone();
         let component = node.component.clone();
         let policy = self.pipeline.retry_of(node).clone();
-        let clock = self.clock.clone();
-        let call = invocation.clone();
+        let clock = self.clock;
         let handle = self.tasks.spawn(async move {
             let calls = call_with_retry(&runtime, &component, call, &policy, &clock, true).await;
             (i, calls)
         });
-        self.running.insert(handle.id(), (i, invocation));
+        self.running.insert(handle.id(), (i, kept));
+    }
+
+    /// Runs node `i` in the run's own future; a panic is the node's failure,
+    /// as it is for a task.
+    async fn run_inline(&mut self, i: usize) -> (Option<Invocation>, Calls) {
+        let (kept, call) = self.begin(i);
+        let node = &self.pipeline.nodes[i];
+        let policy = self.pipeline.retry_of(node);
+        let mut calls = pin!(call_with_retry(
+            self.runtime,
+            &node.component,
+            call,
+            policy,
+            &self.clock,
+            true
+        ));
+        let calls =
+            poll_fn(
+                |cx| match catch_unwind(AssertUnwindSafe(|| calls.as_mut().poll(cx))) {
+                    Ok(poll) => poll,
+                    Err(panic) => {
+                        let message = panic
+                            .downcast_ref::<&str>()
+                            .copied()
+                            .or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+                        Poll::Ready(panicked(match message {
+                            Some(m) => format!(
+                                "the pipeline executor failed: node {} panicked with message {m:?}",
+                                node.name
+                            ),
+                            None => {
+                                format!("the pipeline executor failed: node {} panicked", node.name)
+                            }
+                        }))
+                    }
+                },
+            )
+            .await;
+        (kept, calls)
     }
 
     /// Node `i`'s input: the pipeline input for entry nodes, else its upstreams'
@@ -337,7 +457,7 @@ impl Scheduler<'_> {
         let completion = std::mem::take(&mut self.completion);
         for (i, input) in completion.into_iter().rev() {
             let node = &self.pipeline.nodes[i];
-            let Some(compensation) = &node.compensate else {
+            let (Some(compensation), Some(input)) = (&node.compensate, input) else {
                 stands.push(node.name.clone());
                 traces.push(CompensationTrace {
                     node: node.name.clone(),
@@ -399,7 +519,7 @@ impl Scheduler<'_> {
 async fn call_with_retry(
     runtime: &Runtime,
     component: &Arc<LoadedComponent>,
-    invocation: Invocation,
+    mut invocation: Invocation,
     policy: &RetryPolicy,
     clock: &RunClock,
     bounded: bool,
@@ -407,8 +527,14 @@ async fn call_with_retry(
     let mut attempts = Vec::new();
     let mut n = 1;
     loop {
+        // The last possible attempt takes the input; earlier ones copy it.
+        let call = if n < policy.attempts {
+            invocation.clone()
+        } else {
+            std::mem::take(&mut invocation)
+        };
         let start = clock.offset();
-        let result = runtime.invoke(component, invocation.clone()).await;
+        let result = runtime.invoke(component, call).await;
         let end = clock.offset();
         let error = match result {
             Ok(output) => {
@@ -445,6 +571,18 @@ async fn call_with_retry(
     }
 }
 
+/// The outcome of a node whose call panicked (a bug of ours).
+fn panicked(message: String) -> Calls {
+    Calls {
+        attempts: Vec::new(),
+        result: Err(Failure {
+            kind: "internal".into(),
+            message,
+            help: None,
+        }),
+    }
+}
+
 /// A call's error as a failure; a timeout at the run's deadline says so.
 fn failure_of(e: &InvokeError, clock: &RunClock, bounded: bool) -> Failure {
     if bounded && matches!(e, InvokeError::Timeout { .. }) && Instant::now() >= clock.deadline {
@@ -477,4 +615,18 @@ fn jitter(delay: Duration) -> Duration {
     }
     let fraction = (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64;
     delay.mul_f64(0.5 + fraction / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dependents;
+
+    #[test]
+    fn dependents_invert_needs_in_node_order() {
+        // 0 → 1, 0 → 2, 1 → 3, 2 → 3, 4 alone.
+        let needs = vec![vec![], vec![0], vec![0], vec![2, 1], vec![]];
+        let d = Dependents::of(&needs);
+        let all: Vec<&[usize]> = (0..needs.len()).map(|i| d.get(i)).collect();
+        assert_eq!(all, [&[1, 2][..], &[3], &[3], &[], &[]]);
+    }
 }

@@ -125,7 +125,7 @@ fn the_order_flow_example_runs_and_compensates() {
         .skip_while(|l| !l.starts_with("order-flow 0.1.0"))
         .collect();
     assert!(
-        trace[0].starts_with("order-flow 0.1.0  run-1  ok  "),
+        trace[0].starts_with("order-flow 0.1.0  run-") && trace[0].contains("-1  ok  "),
         "{text}"
     );
     assert!(trace[1].starts_with("├── validate  succeeded  +"), "{text}");
