@@ -60,9 +60,9 @@ pub struct NewArgs {
 #[derive(Debug, Args)]
 pub struct PipelineRunArgs {
     #[command(flatten)]
-    file: FileArg,
+    pub file: FileArg,
     #[command(flatten)]
-    input: InputArgs,
+    pub input: InputArgs,
     /// Print each node's timing, attempts, result and compensation as a tree
     #[arg(long)]
     pub trace: bool,
@@ -175,7 +175,8 @@ pub fn load_pipeline(out: &Output, file: &Path, spec: PipelineSpec) -> Result<(R
     Ok((runtime, pipeline))
 }
 
-fn run_once(out: &Output, args: PipelineRunArgs) -> Result<ExitCode> {
+/// Runs a pipeline once, or serves it (`--listen`); `run <pipeline>` lands here too.
+pub fn run_once(out: &Output, args: PipelineRunArgs) -> Result<ExitCode> {
     let (file, spec) = load_spec(&args.file.path)?;
     if let Some(addr) = args.listen {
         let (runtime, pipeline) = load_pipeline(out, &file, spec)?;

@@ -18,7 +18,8 @@ use crate::runtime::{Invocation, InvokeError, Runtime, RuntimeConfig};
 /// Arguments of `run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Project directory, or a component file (.wasm)
+    /// Project directory, a component file (.wasm), or a pipeline (its
+    /// Pipeline.toml, or a directory holding one and no Component.toml)
     #[arg(default_value = ".", value_name = "PATH|FILE.wasm")]
     pub path: PathBuf,
     /// Manifest governing a .wasm file (default: no permissions)
@@ -68,6 +69,10 @@ fn parse_pair(s: &str) -> std::result::Result<(String, String), String> {
 /// Loads the component (building the project if stale), runs it, and prints
 /// its output raw on stdout.
 pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
+    // `run Pipeline.toml` (or a directory holding only one) runs the pipeline.
+    if crate::pipeline::is_pipeline_path(&args.path) {
+        return run_pipeline(out, args);
+    }
     let target = Target::from_path(&args.path, args.manifest.clone());
     let mut progress = TerminalProgress::new(out);
     let mut options = prepare(&target, &mut progress)?;
@@ -189,6 +194,43 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
         }
         other => other,
     }
+}
+
+/// `run` of a pipeline: `pipeline run` with the same input and serving flags;
+/// the flags that only make sense for one component are refused.
+fn run_pipeline(out: &Output, args: RunArgs) -> Result<ExitCode> {
+    let single = [
+        (args.manifest.is_some(), "--manifest"),
+        (!args.companions.is_empty(), "--with"),
+        (!args.args.is_empty(), "arguments after `--`"),
+        (
+            args.limits.max_memory.is_some()
+                || args.limits.timeout.is_some()
+                || args.limits.fuel.is_some(),
+            "--max-memory/--timeout/--fuel",
+        ),
+    ];
+    if let Some((_, flag)) = single.iter().find(|(given, _)| *given) {
+        return Err(Error::Usage {
+            message: format!(
+                "{flag} applies to one component; {} is a pipeline",
+                args.path.display()
+            ),
+            help: Some(
+                "each node runs under its own manifest: set limits in the node's Component.toml [resources], and the run's bound with [pipeline] deadline_ms".into(),
+            ),
+        });
+    }
+    super::pipeline::run_once(
+        out,
+        super::pipeline::PipelineRunArgs {
+            file: super::pipeline::FileArg { path: args.path },
+            input: args.input,
+            trace: false,
+            listen: args.listen,
+            hot_reload: args.hot_reload,
+        },
+    )
 }
 
 /// The data given by `--input` or `--input-file` (empty without either).

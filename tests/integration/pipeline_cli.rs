@@ -103,6 +103,14 @@ fn run_prints_the_output_and_traces_every_node() {
     assert!(lines[1].starts_with("├── a  succeeded  +"), "{stderr}");
     assert!(lines[2].starts_with("└── b  succeeded  +"), "{stderr}");
 
+    // `run` of a pipeline is `pipeline run`.
+    let plain = run_in(tmp.path(), &["run", "Pipeline.toml", "--input", "x"]);
+    assert!(plain.status.success(), "{}", stderr_in(&plain, tmp.path()));
+    assert_eq!(stdout(&plain), "x|a|b");
+    let refused = run_in(tmp.path(), &["run", ".", "--fuel", "10", "--input", "x"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr_in(&refused, tmp.path()).contains("applies to one component"));
+
     let out = run_in(
         tmp.path(),
         &["pipeline", "run", "--input", "x", "--format", "json"],
@@ -218,7 +226,8 @@ fn listen_with_hot_reload_swaps_the_pipeline_without_failing_a_request() {
     // `Server::start` runs in the pipeline's directory.
     let mut server = Server::start(
         tmp.path(),
-        &["pipeline", "run", "--listen", "127.0.0.1:0", "--hot-reload"],
+        // `run` of a directory holding a pipeline serves the pipeline.
+        &["run", "--listen", "127.0.0.1:0", "--hot-reload"],
     );
     let url = server.url("/v1/pipelines/flow/invoke");
     let stop = Arc::new(AtomicBool::new(false));
