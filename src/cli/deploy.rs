@@ -73,17 +73,23 @@ pub fn run(out: &Output, args: DeployArgs) -> Result<ExitCode> {
         format!("{name}@{version} ({} bytes)", wasm.len()),
     );
     let result = client.deploy(&name, &version, &wasm, &manifest_text)?;
+    let activated = report_upload(out, &format!("{name}@{version}"), &result);
+    roll_out(out, &client, &args, &name, &version, activated, result)
+}
+
+/// `Deployed`/`Unchanged` with the sha256 and whether it became active (returned).
+fn report_upload(out: &Output, what: &str, result: &serde_json::Value) -> bool {
     let created = result["created"].as_bool().unwrap_or(false);
     let activated = result["activated"].as_bool().unwrap_or(false);
-    let sha = result["sha256"].as_str().unwrap_or_default().to_string();
+    let sha = result["sha256"].as_str().unwrap_or_default();
     out.status(
         if created { "Deployed" } else { "Unchanged" },
         format!(
-            "{name}@{version} sha256:{sha}{}",
+            "{what} sha256:{sha}{}",
             if activated { " (active)" } else { "" }
         ),
     );
-    roll_out(out, &client, &args, &name, &version, activated, result)
+    activated
 }
 
 /// With `--strategy`, rolls an uploaded version out unless the upload activated it.
@@ -126,16 +132,7 @@ fn deploy_pipeline(out: &Output, args: DeployArgs) -> Result<ExitCode> {
     });
     progress.finish();
     let result = result?;
-    let created = result["created"].as_bool().unwrap_or(false);
-    let activated = result["activated"].as_bool().unwrap_or(false);
-    let sha = result["sha256"].as_str().unwrap_or_default().to_string();
-    out.status(
-        if created { "Deployed" } else { "Unchanged" },
-        format!(
-            "pipeline {name}@{version} sha256:{sha}{}",
-            if activated { " (active)" } else { "" }
-        ),
-    );
+    let activated = report_upload(out, &format!("pipeline {name}@{version}"), &result);
     if activated {
         out.status(
             "Invoke",

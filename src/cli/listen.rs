@@ -32,12 +32,7 @@ pub fn serve_until_stopped(
         .build()
         .map_err(|e| Error::io("start", "the async runtime", e))?;
     tokio.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
+        let (listener, local) = bind(addr).await?;
         out.status(
             "Listening",
             format!("on http://{local} ({} {})", main.name(), main.version()),
@@ -93,12 +88,7 @@ pub fn serve_pipeline_until_stopped(
         .build()
         .map_err(|e| Error::io("start", "the async runtime", e))?;
     tokio.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| Error::io("listen on", addr.to_string(), e))?;
+        let (listener, local) = bind(addr).await?;
         let name = pipeline.name.clone();
         out.status(
             "Listening",
@@ -176,6 +166,14 @@ fn spawn_pipeline_reloader(
         })
         .map_err(|e| Error::io("start", "the reload thread", e))?;
     Ok(())
+}
+
+/// Binds `addr`; returns the listener and the address it got (port 0 picks one).
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr)> {
+    let failed = |e| Error::io("listen on", addr.to_string(), e);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(failed)?;
+    let local = listener.local_addr().map_err(failed)?;
+    Ok((listener, local))
 }
 
 fn spawn_reloader(

@@ -148,22 +148,29 @@ impl HostService {
         }
     }
 
-    /// Loads a stored version, a component or a pipeline (or reuses the warm copy).
-    pub fn load_version(&self, name: &str, version: &str) -> Result<Served, HostError> {
-        if let Some(loaded) = self
-            .warm
+    /// The loaded copy of `name@version` kept warm, if any.
+    fn warm_copy(&self, name: &str, version: &str) -> Option<Served> {
+        self.warm
             .lock()
             .ok()
             .and_then(|w| w.get(&key(name, version)).cloned())
-        {
-            return Ok(loaded);
-        }
-        let record = self
-            .db
+    }
+
+    /// The stored record of `name@version`.
+    fn stored(&self, name: &str, version: &str) -> Result<crate::store::VersionRecord, HostError> {
+        self.db
             .version(name, version)?
             .ok_or_else(|| HostError::NotFound {
                 what: format!("{name}@{version} has not been deployed"),
-            })?;
+            })
+    }
+
+    /// Loads a stored version, a component or a pipeline (or reuses the warm copy).
+    pub fn load_version(&self, name: &str, version: &str) -> Result<Served, HostError> {
+        if let Some(loaded) = self.warm_copy(name, version) {
+            return Ok(loaded);
+        }
+        let record = self.stored(name, version)?;
         let loaded = match record.kind {
             VersionKind::Component => Served::Component(self.load_component(name, version)?),
             VersionKind::Pipeline => {
@@ -183,20 +190,10 @@ impl HostService {
 
     /// Loads a stored component version (or reuses the warm copy).
     fn load_component(&self, name: &str, version: &str) -> Result<Arc<LoadedComponent>, HostError> {
-        if let Some(Served::Component(loaded)) = self
-            .warm
-            .lock()
-            .ok()
-            .and_then(|w| w.get(&key(name, version)).cloned())
-        {
+        if let Some(Served::Component(loaded)) = self.warm_copy(name, version) {
             return Ok(loaded);
         }
-        let record = self
-            .db
-            .version(name, version)?
-            .ok_or_else(|| HostError::NotFound {
-                what: format!("{name}@{version} has not been deployed"),
-            })?;
+        let record = self.stored(name, version)?;
         if record.kind != VersionKind::Component {
             return Err(HostError::BadRequest {
                 message: format!("{name}@{version} is a pipeline, not a component"),
