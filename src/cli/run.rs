@@ -158,9 +158,12 @@ pub fn run(out: &Output, args: RunArgs) -> Result<ExitCode> {
                 }
             }
             WorldName::WasiCommand => {
-                // argv[0] is the program as typed, as `wasmtime run` passes it.
+                // argv[0] is the program's file name, as `wasmtime run` passes it.
                 let program = match &target {
-                    Target::Wasm { wasm, .. } => wasm.display().to_string(),
+                    Target::Wasm { wasm, .. } => wasm.file_name().map_or_else(
+                        || wasm.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    ),
                     Target::Project(_) => component.name().to_string(),
                 };
                 let mut argv = vec![program];

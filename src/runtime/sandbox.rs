@@ -37,6 +37,9 @@ pub struct Sandbox {
     /// own manifest (identified by device and inode, so no path, link or hard
     /// link reaches it).
     pub hidden: Vec<FileId>,
+    /// The names of the [`hidden`](Self::hidden) files, so that directory
+    /// listings leave them out without a `stat` of every entry.
+    pub hidden_names: Vec<String>,
 }
 
 /// A file's identity on the host: device and inode.
@@ -98,6 +101,11 @@ impl Sandbox {
         )
         .map(Arc::new);
         let version = c.version.to_string();
+        let hidden: Vec<FileId> = FileId::of_path(&manifest.path).into_iter().collect();
+        let hidden_names = match manifest.path.file_name() {
+            Some(name) if !hidden.is_empty() => vec![name.to_string_lossy().into_owned()],
+            _ => Vec::new(),
+        };
         Sandbox {
             network: Arc::new(NetworkPolicy::new(
                 &c.name,
@@ -119,7 +127,8 @@ impl Sandbox {
             custom_capabilities: manifest.permissions.custom.clone(),
             usage: Arc::new(Usage::default()),
             disk,
-            hidden: FileId::of_path(&manifest.path).into_iter().collect(),
+            hidden,
+            hidden_names,
         }
     }
 }

@@ -6,7 +6,10 @@
 //! Exactly its grants, each preopened at its guest path (see `wasi_ctx`), and
 //! nothing else: `get-directories` lists the grants (nothing at all without a
 //! grant), as `wasmtime run --dir` would. There is no synthetic root: relative
-//! paths, `/` and `.` resolve as they do under wasmtime.
+//! paths, `/` and `.` resolve as they do under wasmtime. The one file hidden
+//! from a grant is the component's own manifest: `open-at` answers `no-entry`
+//! and `read-directory` does not list it, so a program walking the grant sees
+//! a directory without it (rather than an entry it cannot open).
 //!
 //! # What is reported
 //!
@@ -42,6 +45,7 @@
 //! quota-charging stream (see `disk_writes`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use wasmtime::component::{HasData, Linker, Resource};
 use wasmtime_wasi::filesystem::WasiFilesystemCtxView;
@@ -57,7 +61,7 @@ use wasmtime_wasi_io::streams::{DynInputStream, DynOutputStream};
 use super::disk_writes;
 use super::fs_denials::{self, Attempt};
 use crate::manifest::Access;
-use crate::runtime::HostState;
+use crate::runtime::{FileId, HostState};
 
 /// Where a descriptor the guest holds is, for reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +83,12 @@ pub(super) fn view(state: &mut HostState) -> WasiFilesystemCtxView<'_> {
         table: &mut state.table,
     }
 }
+
+/// The host directory each open `directory-entry-stream` lists, by stream
+/// rep, while the component has hidden files: `read-directory-entry` leaves
+/// them out, as `open-at` refuses them (`no-entry`).
+#[derive(Default)]
+struct ListedDirs(HashMap<u32, Arc<std::fs::File>>);
 
 /// Selects [`GuardedFs`] as the implementation of the filesystem interfaces.
 pub struct Fs;
@@ -152,6 +162,38 @@ impl GuardedFs<'_> {
                 .is_some_and(|id| hidden.contains(&id)),
             _ => false,
         }
+    }
+
+    /// The host directory `fd` is, if listing it must leave hidden files out
+    /// (see [`ListedDirs`]).
+    fn listed_dir(&self, fd: &Resource<Descriptor>) -> Option<Arc<std::fs::File>> {
+        if self.state.sandbox.hidden_names.is_empty() {
+            return None;
+        }
+        match self.state.table.get(fd) {
+            Ok(Descriptor::Dir(dir)) => Some(dir.dir.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether the entry `name` listed by the stream `rep` is a hidden file:
+    /// one of the hidden names (no `stat` otherwise) with a hidden identity.
+    fn is_hidden_entry(&mut self, rep: u32, name: &str) -> bool {
+        if !self.state.sandbox.hidden_names.iter().any(|n| n == name) {
+            return false;
+        }
+        let Some(dir) = self.state.extension::<ListedDirs>().0.get(&rep).cloned() else {
+            return false;
+        };
+        rustix::fs::statat(&*dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).is_ok_and(|stat| {
+            // The field types differ between platforms.
+            #[allow(clippy::unnecessary_cast)]
+            let id = FileId {
+                dev: stat.st_dev as u64,
+                ino: stat.st_ino as u64,
+            };
+            self.state.sandbox.hidden.contains(&id)
+        })
     }
 
     /// Remembers where the descriptor just opened from `parent` at `path` is.
@@ -319,8 +361,16 @@ impl HostDescriptor for GuardedFs<'_> {
         fd: Resource<Descriptor>,
     ) -> FsResult<Resource<DirectoryEntryStream>> {
         let attempt = Attempt::on("read-directory", &fd, false);
+        let listed = self.listed_dir(&fd);
         let result = self.inner().read_directory(fd).await;
-        self.settle(attempt, result)
+        let stream = self.settle(attempt, result)?;
+        if let Some(dir) = listed {
+            self.state
+                .extension::<ListedDirs>()
+                .0
+                .insert(stream.rep(), dir);
+        }
+        Ok(stream)
     }
 
     async fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
@@ -504,12 +554,25 @@ impl HostDirectoryEntryStream for GuardedFs<'_> {
         &mut self,
         stream: Resource<DirectoryEntryStream>,
     ) -> FsResult<Option<DirectoryEntry>> {
-        let attempt = Attempt::stream("read-directory-entry");
-        let result = self.inner().read_directory_entry(stream).await;
-        self.settle(attempt, result)
+        let rep = stream.rep();
+        let mut stream = stream;
+        loop {
+            let attempt = Attempt::stream("read-directory-entry");
+            let result = self.inner().read_directory_entry(stream).await;
+            let entry = self.settle(attempt, result)?;
+            // A hidden file is not listed either: what cannot be opened does
+            // not appear to exist.
+            match &entry {
+                Some(e) if self.is_hidden_entry(rep, &e.name) => {
+                    stream = Resource::new_borrow(rep);
+                }
+                _ => return Ok(entry),
+            }
+        }
     }
 
     fn drop(&mut self, stream: Resource<DirectoryEntryStream>) -> wasmtime::Result<()> {
+        self.state.extension::<ListedDirs>().0.remove(&stream.rep());
         HostDirectoryEntryStream::drop(&mut self.inner(), stream)
     }
 }

@@ -23,5 +23,6 @@ mod run_sandbox;
 mod serve;
 mod support;
 mod testing;
+mod third_party;
 mod validate;
 mod wit_contract;

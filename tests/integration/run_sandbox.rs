@@ -235,6 +235,15 @@ fn the_manifest_is_hidden_from_read_grants() {
         assert_eq!(stdout(&output), "", "{path}");
         assert!(stderr.contains("not-found"), "{path}: {stderr}");
     }
+    // Nor is it listed: a program walking the grant never meets an entry it
+    // cannot open.
+    let listing = run_hostile(tmp.path(), &manifest, "list:/", &[]);
+    assert!(
+        listing.status.success(),
+        "{}",
+        stderr_in(&listing, tmp.path())
+    );
+    assert_eq!(stdout(&listing), "notes.txt");
 }
 
 /// UDP to a granted loopback peer from a socket bound to `127.0.0.1:0` (the

@@ -12,7 +12,11 @@
 //! - `cli-tool`: a `wasi:cli/command` program reporting its args, env and stdin;
 //! - `pipeline-step`: a pipeline node driven by its `[config]` (suffix, sleep,
 //!   failures, compensation journal, file read; see
-//!   `tests/fixtures/guests/pipeline-step/src/lib.rs`).
+//!   `tests/fixtures/guests/pipeline-step/src/lib.rs`);
+//! - `tp-grep`, `tp-toml`: third-party-style `wasi:cli/command` programs built
+//!   from crates.io crates (a ripgrep-like search on `regex` + `walkdir`, a
+//!   format-preserving TOML editor on `toml_edit`), compared with `wasmtime
+//!   run` by `third_party.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -80,7 +84,7 @@ fn build_all() -> Result<(), String> {
 }
 
 /// The built `.wasm` of the guest fixture `name` (`"hostile"`, `"echo-target"`,
-/// `"cli-tool"`, `"http-proxy"` or `"pipeline-step"`).
+/// `"cli-tool"`, `"http-proxy"`, `"pipeline-step"`, `"tp-grep"` or `"tp-toml"`).
 ///
 /// The first call in a test process builds the whole fixtures workspace (a
 /// no-op when it is up to date); every later call reuses that result. Panics
@@ -103,7 +107,7 @@ pub fn guest(name: &str) -> PathBuf {
         .unwrap_or_else(|| {
             panic!(
                 "no guest fixture {name:?}: none of {} exists (the fixtures are \
-                 hostile, echo-target, cli-tool, http-proxy and pipeline-step)",
+                 hostile, echo-target, cli-tool, http-proxy, pipeline-step, tp-grep and tp-toml)",
                 candidates
                     .iter()
                     .map(|p| p.display().to_string())

@@ -200,3 +200,12 @@ pub fn get(url: &str) -> Result<Reply, String> {
         .map(reply)
         .map_err(|e| e.to_string())
 }
+
+/// GET with extra headers; transport errors are `Err`.
+pub fn get_with_headers(url: &str, headers: &[(&str, &str)]) -> Result<Reply, String> {
+    let mut request = agent().get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.call().map(reply).map_err(|e| e.to_string())
+}
