@@ -83,6 +83,14 @@ impl ManifestError {
     }
 }
 
+/// `diagnostics` as reported: location-less problems (a missing table) first,
+/// then in file order, without repeats. Shared by every TOML file we read.
+pub(crate) fn in_file_order(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by_key(|d| d.location.as_ref().map(|l| (l.span.start, l.span.end)));
+    diagnostics.dedup();
+    diagnostics
+}
+
 /// One problem in a manifest.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Diagnostic {

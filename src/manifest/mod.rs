@@ -17,6 +17,7 @@ mod raw;
 mod sections;
 
 pub(crate) use decode_errors::{syntax_error, type_error};
+pub(crate) use error::in_file_order;
 pub use error::{Diagnostic, Location, ManifestError};
 pub(crate) use grants::component_name_error;
 pub use grants::{GrantError, MAX_COMPONENT_NAME_LEN, validate_component_name, validate_env_name};

@@ -13,7 +13,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::decode_errors::{syntax_error, type_error};
-use super::error::{Diagnostic, ManifestError};
+use super::error::{Diagnostic, ManifestError, in_file_order};
 use super::grants::{GrantError, component_name_error};
 use super::keys::{one_of, remove_unknown_keys, suggest};
 use super::model::{BuildSection, ComponentSection, Language, Manifest, Permissions, WorldName};
@@ -33,14 +33,9 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
 /// Parses manifest text; `path` is only used for [`Manifest::path`] and messages.
 /// Never panics, whatever the input.
 pub fn parse(source: &str, path: &Path) -> Result<Manifest, ManifestError> {
-    let invalid = |mut diagnostics: Vec<Diagnostic>| {
-        // Location-less problems (a missing table) first, then in file order.
-        diagnostics.sort_by_key(|d| d.location.as_ref().map(|l| (l.span.start, l.span.end)));
-        diagnostics.dedup();
-        ManifestError::Invalid {
-            path: path.to_path_buf(),
-            diagnostics,
-        }
+    let invalid = |diagnostics: Vec<Diagnostic>| ManifestError::Invalid {
+        path: path.to_path_buf(),
+        diagnostics: in_file_order(diagnostics),
     };
     let mut doc = DeTable::parse(source).map_err(|e| invalid(vec![syntax_error(source, &e)]))?;
     let mut diags = Vec::new();

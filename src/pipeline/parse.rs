@@ -20,8 +20,8 @@ use super::model::{
 use super::raw::{RawCompensate, RawFile, RawNode, RawPipeline, RawRetry, SCHEMA};
 use super::{FILE_NAME, PipelineSpec};
 use crate::manifest::{
-    Bound, Checker, Diagnostic, bounded, choice, component_name_error, one_of, remove_unknown_keys,
-    semver_version, suggest, syntax_error, type_error,
+    Bound, Checker, Diagnostic, bounded, choice, component_name_error, in_file_order, one_of,
+    remove_unknown_keys, semver_version, suggest, syntax_error, type_error,
 };
 
 /// Reads and parses the pipeline file at `path`. Relative component paths
@@ -37,13 +37,9 @@ pub fn load(path: &Path) -> Result<PipelineSpec, PipelineError> {
 /// Parses pipeline text; `path` names the file in messages and its directory is
 /// where relative component paths start. Never panics, whatever the input.
 pub fn parse(source: &str, path: &Path) -> Result<PipelineSpec, PipelineError> {
-    let invalid = |mut diagnostics: Vec<Diagnostic>| {
-        diagnostics.sort_by_key(|d| d.location.as_ref().map(|l| (l.span.start, l.span.end)));
-        diagnostics.dedup();
-        PipelineError::Invalid {
-            path: path.to_path_buf(),
-            diagnostics,
-        }
+    let invalid = |diagnostics: Vec<Diagnostic>| PipelineError::Invalid {
+        path: path.to_path_buf(),
+        diagnostics: in_file_order(diagnostics),
     };
     let mut doc = DeTable::parse(source).map_err(|e| invalid(vec![syntax_error(source, &e)]))?;
     let mut diags = Vec::new();
