@@ -3,10 +3,10 @@
 //!
 //! A template is a folder of `templates/` with a `template.toml` (language and
 //! description). Every other file is copied with `{{name}}`, `{{crate_name}}` and
-//! `{{description}}` replaced; a `.tmpl` suffix is dropped (it keeps files such as
+//! `{{description}}` (and `{{sdk_version}}`) replaced; a `.tmpl` suffix is dropped (it keeps files such as
 //! `Cargo.toml` from being mistaken for parts of this crate). `init` also writes the
-//! `airssys:core` contract to `wit/core.wit`, so every project carries the exact WIT
-//! the host implements.
+//! `airssys:core` contract to `wit/core.wit` unless the template says `wit = false`
+//! (the SDK embeds it), and wires the SDK for templates that say `sdk = true`.
 
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,9 @@ pub enum InitError {
         /// Languages that have one.
         available: Vec<String>,
     },
+    /// The SDK sources could not be unpacked for the project.
+    #[error("could not set up the airssys-wasm SDK for the project")]
+    Sdk(#[source] Box<crate::error::Error>),
     /// Writing the project failed.
     #[error("could not write {path}")]
     Io {
@@ -76,6 +79,9 @@ impl InitError {
                 available.join(", ")
             )),
             InitError::Io { .. } => None,
+            InitError::Sdk(_) => {
+                Some("set AIRSSYS_SDK_DIR to a writable directory for the SDK sources".into())
+            }
         }
     }
 }
@@ -96,6 +102,21 @@ pub struct TemplateInfo {
 struct Metadata {
     language: String,
     description: String,
+    /// Whether `init` writes the contract to `wit/core.wit` (the SDK embeds it).
+    #[serde(default = "yes")]
+    wit: bool,
+    /// Whether the project depends on the guest SDK this binary carries.
+    #[serde(default)]
+    sdk: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn metadata_of(dir: &Dir<'_>) -> Option<Metadata> {
+    let meta = dir.get_file(dir.path().join(METADATA_FILE))?;
+    toml::from_str(meta.contents_utf8()?).ok()
 }
 
 /// Every embedded template, sorted by name.
@@ -104,8 +125,7 @@ pub fn list() -> Vec<TemplateInfo> {
         .dirs()
         .filter_map(|dir| {
             let name = dir.path().file_name()?.to_str()?.to_string();
-            let meta = dir.get_file(dir.path().join(METADATA_FILE))?;
-            let meta: Metadata = toml::from_str(meta.contents_utf8()?).ok()?;
+            let meta = metadata_of(dir)?;
             Some(TemplateInfo {
                 name,
                 language: meta.language,
@@ -163,7 +183,15 @@ pub fn init(options: &InitOptions) -> Result<CreatedProject, InitError> {
         ("{{name}}", options.name.clone()),
         ("{{crate_name}}", options.name.replace('-', "_")),
         ("{{description}}", escape_toml_basic(&options.description)),
+        (
+            "{{sdk_version}}",
+            crate::build::sdk::SDK_VERSION.to_string(),
+        ),
     ];
+    let meta = metadata_of(source).ok_or_else(|| InitError::UnknownTemplate {
+        name: template.clone(),
+        available: list().into_iter().map(|t| t.name).collect(),
+    })?;
     let mut files = Vec::new();
     let mut pending = vec![source];
     while let Some(folder) = pending.pop() {
@@ -185,9 +213,19 @@ pub fn init(options: &InitOptions) -> Result<CreatedProject, InitError> {
             files.push(relative);
         }
     }
-    let wit = PathBuf::from(crate::wit::PROJECT_WIT_DIR).join("core.wit");
-    write_file(&dir, &wit, CORE_WIT.as_bytes())?;
-    files.push(wit);
+    if meta.wit {
+        let wit = PathBuf::from(crate::wit::PROJECT_WIT_DIR).join("core.wit");
+        write_file(&dir, &wit, CORE_WIT.as_bytes())?;
+        files.push(wit);
+    }
+    if meta.sdk {
+        let sdk = crate::build::sdk::ensure_unpacked().map_err(|e| InitError::Sdk(Box::new(e)))?;
+        if let Some(config) =
+            crate::build::sdk::wire_project(&dir, &sdk).map_err(|e| InitError::Sdk(Box::new(e)))?
+        {
+            files.push(config);
+        }
+    }
     files.sort();
     Ok(CreatedProject {
         dir,

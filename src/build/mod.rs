@@ -1,6 +1,7 @@
 //! `build`: check the sources, run the language toolchain, check the component it
 //! made, and publish it as `target/airssys/<name>-<version>.wasm`.
 
+pub mod sdk;
 mod toolchain;
 
 use std::path::{Path, PathBuf};
@@ -203,6 +204,14 @@ fn run_toolchain(
     let language = project.manifest.component.language;
     let release = !options.debug;
     let explicit_output = build.output.as_ref().map(|o| project.dir.join(o));
+    let sdk_patch = match language == Language::Rust && sdk::project_uses_sdk(&project.dir) {
+        true => {
+            let sdk_dir = sdk::ensure_unpacked()?;
+            sdk::wire_project(&project.dir, &sdk_dir)?;
+            vec!["--config".to_string(), sdk::cargo_patch_arg(&sdk_dir)]
+        }
+        false => Vec::new(),
+    };
     match (&build.command, language) {
         (Some(command), _) => {
             toolchain::shell_build(&project.dir, command, progress)?;
@@ -216,7 +225,8 @@ fn run_toolchain(
         }
         (None, Language::Rust) => {
             ensure_rust_target(&project.dir)?;
-            let produced = toolchain::cargo_build(&project.dir, release, options.color, progress)?;
+            let produced =
+                toolchain::cargo_build(&project.dir, release, options.color, &sdk_patch, progress)?;
             Ok(explicit_output.unwrap_or(produced))
         }
         (None, Language::Prebuilt) => {

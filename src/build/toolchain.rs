@@ -41,6 +41,7 @@ pub fn cargo_build(
     project_dir: &Path,
     release: bool,
     color: bool,
+    extra_args: &[String],
     progress: &mut dyn BuildProgress,
 ) -> Result<PathBuf, BuildError> {
     let mut args = vec!["build", "--target", RUST_TARGET];
@@ -57,6 +58,7 @@ pub fn cargo_build(
     progress.command(&display);
     let mut child = Command::new("cargo")
         .args(&args)
+        .args(extra_args)
         .current_dir(project_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

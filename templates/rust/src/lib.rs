@@ -1,106 +1,95 @@
 //! {{name}}: {{description}}
 //!
-//! An airssys component that reverses its UTF-8 input. It implements the
-//! `lifecycle` interface of the `airssys:core/component` world (see
-//! `wit/core.wit`) and only imports `logging`, so it needs no permissions.
+//! An airssys component that reverses its UTF-8 input, written with the
+//! airssys-wasm SDK. It only logs, so it needs no permissions.
 
-use std::sync::Mutex;
+use airssys_wasm_sdk::prelude::*;
+use serde::Deserialize;
 
-wit_bindgen::generate!({
-    world: "component",
-    path: "wit",
-});
-
-use airssys::core::logging::{log, Level};
-use exports::airssys::core::lifecycle::{
-    ComponentError, ComponentInput, ComponentMetadata, ComponentOutput, Guest, HealthStatus,
-    Metadata,
-};
-
-/// Used when `[config]` has no `greeting` key.
-const DEFAULT_GREETING: &str = "hello";
-
-/// Settings read from the `[config]` table of Component.toml.
+/// The `[config]` table of Component.toml; any other key is rejected.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Config {
+    #[serde(default = "default_greeting")]
     greeting: String,
 }
 
-/// The configuration stored by `init`. The host calls one instance at a time,
-/// so the lock is never contended; it only makes the static safe to share.
-static CONFIG: Mutex<Option<Config>> = Mutex::new(None);
+fn default_greeting() -> String {
+    "hello".into()
+}
 
-struct Component;
+/// One value per instance: made by `init`, reused by every `execute`.
+#[component]
+struct Reverse {
+    config: Config,
+}
 
-impl Guest for Component {
-    fn init(config: Metadata) -> Result<(), ComponentError> {
-        let mut greeting = DEFAULT_GREETING.to_string();
-        for (key, value) in config {
-            match key.as_str() {
-                "greeting" if value.is_empty() => {
-                    return Err(ComponentError::InvalidInput(
-                        "`greeting` must not be empty".into(),
-                    ));
-                }
-                "greeting" => greeting = value,
-                other => {
-                    return Err(ComponentError::InvalidInput(format!(
-                        "unknown config key `{other}` (expected `greeting`)"
-                    )));
-                }
-            }
+impl Component for Reverse {
+    type Config = Config;
+    type Input = Input;
+    type Output = Output;
+
+    fn init(config: Config) -> Result<Self> {
+        if config.greeting.is_empty() {
+            return Err(Error::invalid_input("`greeting` must not be empty"));
         }
-        log(Level::Debug, &format!("initialised, greeting {greeting:?}"));
-        *CONFIG.lock().unwrap() = Some(Config { greeting });
-        Ok(())
+        debug!("initialised, greeting {:?}", config.greeting);
+        Ok(Reverse { config })
     }
 
-    fn execute(input: ComponentInput) -> Result<ComponentOutput, ComponentError> {
-        let text = String::from_utf8(input.data)
-            .map_err(|_| ComponentError::InvalidInput("input is not valid UTF-8".into()))?;
+    fn execute(&mut self, input: Input) -> Result<Output> {
+        let text = input.text()?;
         if text.is_empty() {
-            return Err(ComponentError::InvalidInput("empty input".into()));
+            return Err(Error::invalid_input("empty input"));
         }
-
         // Reverse by Unicode scalar value (char), so multi-byte characters stay intact.
         let reversed: String = text.chars().rev().collect();
         let length = reversed.chars().count();
-        let request_id = input.context.request_id;
-        log(
-            Level::Debug,
-            &format!("request {request_id}: reversed {length} chars"),
-        );
-
-        let greeting = CONFIG.lock().unwrap().as_ref().map_or_else(
-            || DEFAULT_GREETING.to_string(),
-            |config| config.greeting.clone(),
-        );
-        Ok(ComponentOutput {
-            metadata: vec![
-                ("length".into(), length.to_string()),
-                ("request-id".into(), request_id),
-                ("greeting".into(), greeting),
-            ],
-            data: reversed.into_bytes(),
-        })
+        debug!("request {}: reversed {length} chars", input.request_id());
+        Ok(Output::text(reversed)
+            .meta("length", length)
+            .meta("request-id", input.request_id())
+            .meta("greeting", &self.config.greeting))
     }
 
-    fn shutdown() {
-        log(Level::Debug, "shutting down");
-        CONFIG.lock().unwrap().take();
-    }
-
-    fn describe() -> ComponentMetadata {
-        ComponentMetadata {
-            name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            description: env!("CARGO_PKG_DESCRIPTION").into(),
-        }
-    }
-
-    fn health() -> HealthStatus {
-        // Stateless apart from its config: always ready to serve.
-        HealthStatus::Healthy
+    fn shutdown(&mut self) {
+        debug!("shutting down");
     }
 }
 
-export!(Component);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use airssys_wasm_sdk::testing::TestHost;
+
+    #[test]
+    fn reverses_by_character() {
+        let host = TestHost::new();
+        let mut component: Reverse = host.init().unwrap();
+        let output = host.execute(&mut component, "añb🦀").unwrap();
+        assert_eq!(output.as_text().unwrap(), "🦀bña");
+        assert_eq!(output.metadata().get("length"), Some("4"));
+        assert!(host.logged("reversed 4 chars"));
+    }
+
+    #[test]
+    fn greeting_comes_from_config() {
+        let host = TestHost::new().config_toml(r#"greeting = "hi""#);
+        let mut component: Reverse = host.init().unwrap();
+        let output = host.execute(&mut component, "abc").unwrap();
+        assert_eq!(output.metadata().get("greeting"), Some("hi"));
+    }
+
+    #[test]
+    fn bad_config_and_empty_input_are_invalid_input() {
+        let unknown = TestHost::new().config_toml("colour = \"red\"");
+        let error = unknown.init::<Reverse>().err().unwrap();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(error.message().contains("unknown field `colour`"), "{error}");
+
+        let host = TestHost::new();
+        let mut component: Reverse = host.init().unwrap();
+        let error = host.execute(&mut component, "").unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    }
+}

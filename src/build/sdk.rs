@@ -1,0 +1,216 @@
+//! How a Rust project finds the guest SDK (`airssys-wasm-sdk`) that matches this
+//! binary, offline and before the SDK is on crates.io.
+//!
+//! The binary carries the SDK's sources. A project depends on it by version, as it
+//! will once the crates are published (`airssys-wasm-sdk = "0.1.0"`), and a
+//! `[patch.crates-io]` entry points that version at the sources unpacked on this
+//! machine: in the project's `.cargo/config.toml` (written by `init`, refreshed by
+//! `build`, so plain `cargo test` works too) and on the cargo command line of every
+//! `build`. Publishing the crates later means deleting that file; user code and
+//! `Cargo.toml` stay as they are.
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::component::sha256_hex;
+use crate::error::{Error, Result};
+
+static SDK_SOURCES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/sdk");
+
+/// The SDK crate's name.
+pub const SDK_CRATE: &str = "airssys-wasm-sdk";
+
+/// The SDK version this binary carries: always the binary's own version.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The first line of the `.cargo/config.toml` this module owns and may rewrite.
+const CONFIG_MARKER: &str = "# Written by airssys-wasm";
+
+/// Where the SDK sources are unpacked: `$AIRSSYS_SDK_DIR`, else the user's local
+/// data directory. Each SDK build gets its own folder, named by version and hash.
+pub fn sdk_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("AIRSSYS_SDK_DIR") {
+        return PathBuf::from(dir);
+    }
+    dirs::data_local_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("airssys-wasm")
+        .join("sdk")
+}
+
+/// The files that make up a usable SDK: everything but the crates' own tests.
+fn packaged_files() -> Vec<&'static include_dir::File<'static>> {
+    let mut files = Vec::new();
+    let mut pending = vec![&SDK_SOURCES];
+    while let Some(dir) = pending.pop() {
+        for sub in dir.dirs() {
+            if sub.path().file_name().is_some_and(|n| n != "tests") {
+                pending.push(sub);
+            }
+        }
+        files.extend(dir.files());
+    }
+    files.sort_by_key(|f| f.path());
+    files
+}
+
+/// A short hash over the carried sources, so two builds of the same version with
+/// different SDK sources never share a folder.
+fn sources_hash() -> String {
+    let mut all = Vec::new();
+    for file in packaged_files() {
+        all.extend_from_slice(file.path().to_string_lossy().as_bytes());
+        all.push(0);
+        all.extend_from_slice(file.contents());
+        all.push(0);
+    }
+    sha256_hex(&all)[..12].to_string()
+}
+
+/// Unpacks the SDK (once per machine and SDK build) and returns the directory of
+/// the `airssys-wasm-sdk` crate.
+pub fn ensure_unpacked() -> Result<PathBuf> {
+    unpack_into(&sdk_root())
+}
+
+fn unpack_into(root: &Path) -> Result<PathBuf> {
+    let dir = root.join(format!("{SDK_VERSION}-{}", sources_hash()));
+    let crate_dir = dir.join(SDK_CRATE);
+    if crate_dir.join("Cargo.toml").is_file() {
+        return Ok(crate_dir);
+    }
+    // Unpack beside the final folder and rename it into place, so a concurrent
+    // build never sees half an SDK.
+    static UNPACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = UNPACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staging = root.join(format!(".unpacking-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    for file in packaged_files() {
+        let path = staging.join(file.path());
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        std::fs::write(&path, file.contents()).map_err(|e| Error::io("write", &path, e))?;
+    }
+    if std::fs::rename(&staging, &dir).is_err() {
+        // Another process won the race; its copy is identical.
+        let _ = std::fs::remove_dir_all(&staging);
+        if !crate_dir.join("Cargo.toml").is_file() {
+            return Err(Error::io(
+                "create",
+                &dir,
+                std::io::Error::other("could not unpack the SDK sources"),
+            ));
+        }
+    }
+    Ok(crate_dir)
+}
+
+/// Whether the Rust project at `project_dir` depends on the SDK.
+pub fn project_uses_sdk(project_dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(project_dir.join("Cargo.toml")) else {
+        return false;
+    };
+    let Ok(manifest) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    let has = |table: Option<&toml::Value>| {
+        table
+            .and_then(toml::Value::as_table)
+            .is_some_and(|t| t.contains_key(SDK_CRATE))
+    };
+    has(manifest.get("dependencies"))
+        || has(manifest.get("dev-dependencies"))
+        || manifest
+            .get("target")
+            .and_then(toml::Value::as_table)
+            .is_some_and(|targets| targets.values().any(|t| has(t.get("dependencies"))))
+}
+
+/// The `cargo --config` argument that points the SDK dependency at `sdk_dir`.
+pub fn cargo_patch_arg(sdk_dir: &Path) -> String {
+    format!(
+        "patch.crates-io.{SDK_CRATE}.path={}",
+        toml::Value::String(sdk_dir.display().to_string())
+    )
+}
+
+/// Writes (or refreshes) the project's `.cargo/config.toml` so that plain cargo
+/// commands find the SDK too. A config file the user wrote is left alone: builds
+/// through airssys-wasm pass the patch on the command line anyway.
+pub fn wire_project(project_dir: &Path, sdk_dir: &Path) -> Result<Option<PathBuf>> {
+    let relative = PathBuf::from(".cargo").join("config.toml");
+    let path = project_dir.join(&relative);
+    let wanted = format!(
+        "{CONFIG_MARKER}: the airssys-wasm-sdk {SDK_VERSION} sources carried by\n\
+         # airssys-wasm, unpacked on this machine. `airssys-wasm build` keeps this file\n\
+         # current; delete it once airssys-wasm-sdk is published on crates.io.\n\
+         [patch.crates-io]\n\
+         {SDK_CRATE} = {{ path = {} }}\n",
+        toml::Value::String(sdk_dir.display().to_string())
+    );
+    match std::fs::read_to_string(&path) {
+        Ok(current) if current == wanted => return Ok(None),
+        Ok(current) if !current.starts_with(CONFIG_MARKER) => return Ok(None),
+        _ => {}
+    }
+    let dir = project_dir.join(".cargo");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    std::fs::write(&path, wanted).map_err(|e| Error::io("write", &path, e))?;
+    Ok(Some(relative))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_carried_sdk_has_the_binarys_version_and_the_contract() {
+        let manifest = SDK_SOURCES
+            .get_file("airssys-wasm-sdk/Cargo.toml")
+            .and_then(|f| f.contents_utf8())
+            .expect("the SDK manifest is carried");
+        let manifest: toml::Table = manifest.parse().unwrap();
+        assert_eq!(manifest["package"]["version"].as_str(), Some(SDK_VERSION));
+        let wit = SDK_SOURCES
+            .get_file("airssys-wasm-sdk/wit/core.wit")
+            .and_then(|f| f.contents_utf8());
+        assert_eq!(wit, Some(crate::wit::CORE_WIT));
+        assert!(
+            packaged_files()
+                .iter()
+                .all(|f| !f.path().starts_with("airssys-wasm-sdk/tests")),
+            "the SDK's own tests stay out of projects"
+        );
+    }
+
+    #[test]
+    fn unpacking_is_idempotent_and_wiring_respects_user_configs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = unpack_into(&tmp.path().join("sdk")).unwrap();
+        let second = unpack_into(&tmp.path().join("sdk")).unwrap();
+        assert_eq!(first, second);
+        assert!(first.join("src/lib.rs").is_file());
+        assert!(
+            first
+                .join("../airssys-wasm-sdk-macros/src/lib.rs")
+                .is_file()
+        );
+
+        let project = tmp.path().join("p");
+        std::fs::create_dir_all(&project).unwrap();
+        assert!(wire_project(&project, &first).unwrap().is_some());
+        assert!(
+            wire_project(&project, &first).unwrap().is_none(),
+            "unchanged"
+        );
+        std::fs::write(project.join(".cargo/config.toml"), "[build]\njobs = 1\n").unwrap();
+        assert!(wire_project(&project, &first).unwrap().is_none());
+        assert_eq!(
+            std::fs::read_to_string(project.join(".cargo/config.toml")).unwrap(),
+            "[build]\njobs = 1\n",
+            "a user's own config is never overwritten"
+        );
+    }
+}
