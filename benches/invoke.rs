@@ -1,5 +1,7 @@
 //! Invoking the template component on the embedded runtime, per-request and
 //! pooled, next to the bare-Wasmtime floor doing the same work in the same run.
+//! The `rust` template is written with the guest SDK; the same component on raw
+//! wit-bindgen (`rust-bindgen`) runs pooled beside it, so the SDK's cost shows.
 //!
 //! `cargo bench --bench invoke`; figures go to docs/performance.md.
 
@@ -27,15 +29,16 @@ impl BuildProgress for Quiet {
     fn unit_done(&mut self, _: &str) {}
 }
 
-/// Builds the `rust` template once (into the shared guest target dir).
-fn template() -> (PathBuf, Vec<u8>) {
+/// Builds a template (`rust` or `rust-bindgen`) once, into the shared guest
+/// target dir.
+fn template(template: &str) -> (PathBuf, Vec<u8>) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = repo.join("target/bench-fixtures/hello");
+    let dir = repo.join("target/bench-fixtures").join(template);
     if !dir.join("Component.toml").is_file() {
         let _ = std::fs::remove_dir_all(&dir);
         init(&InitOptions {
             name: "hello".into(),
-            template: None,
+            template: Some(template.into()),
             language: Language::Rust,
             path: Some(dir.clone()),
             description: "benchmark".into(),
@@ -101,7 +104,14 @@ fn input() -> ComponentInput {
 }
 
 fn benchmarks(c: &mut Criterion) {
-    let (dir, wasm) = template();
+    let (dir, wasm) = template("rust");
+    let (_, raw_wasm) = template("rust-bindgen");
+    eprintln!(
+        "component sizes: rust (SDK) {} bytes, rust-bindgen {} bytes ({:+.1}%)",
+        wasm.len(),
+        raw_wasm.len(),
+        (wasm.len() as f64 / raw_wasm.len() as f64 - 1.0) * 100.0
+    );
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
 
     // The floor: bare Wasmtime, InstancePre + Store + typed calls, doing the same
@@ -179,9 +189,10 @@ fn benchmarks(c: &mut Criterion) {
     })
     .expect("runtime");
     let manifest = airssys_wasm::manifest::load(&dir.join("Component.toml")).expect("manifest");
-    for (label, mode) in [
-        ("per-request", InstanceMode::PerRequest),
-        ("pooled", InstanceMode::Pooled),
+    for (label, mode, wasm) in [
+        ("per-request", InstanceMode::PerRequest, &wasm),
+        ("pooled", InstanceMode::Pooled, &wasm),
+        ("pooled-bindgen", InstanceMode::Pooled, &raw_wasm),
     ] {
         let mut manifest = manifest.clone();
         manifest.runtime.instance_mode = mode;

@@ -248,7 +248,12 @@ fn pick_template(options: &InitOptions) -> Result<String, InitError> {
             .map(|t| t.name.clone())
             .ok_or_else(|| InitError::NoTemplateForLanguage {
                 language: options.language,
-                available: templates.iter().map(|t| t.language.clone()).collect(),
+                available: {
+                    let mut languages: Vec<String> =
+                        templates.iter().map(|t| t.language.clone()).collect();
+                    languages.dedup();
+                    languages
+                },
             }),
     }
 }

@@ -107,25 +107,51 @@ fn unpack_into(root: &Path) -> Result<PathBuf> {
     Ok(crate_dir)
 }
 
-/// Whether the Rust project at `project_dir` depends on the SDK.
+/// Whether the Rust project at `project_dir` takes the SDK from the registry (by
+/// version), so the patch must supply it. A path or git dependency on the SDK (the
+/// examples in this repository) needs nothing.
 pub fn project_uses_sdk(project_dir: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(project_dir.join("Cargo.toml")) else {
+    let Some(manifest) = read_manifest(&project_dir.join("Cargo.toml")) else {
         return false;
     };
-    let Ok(manifest) = text.parse::<toml::Table>() else {
-        return false;
-    };
-    let has = |table: Option<&toml::Value>| {
-        table
-            .and_then(toml::Value::as_table)
-            .is_some_and(|t| t.contains_key(SDK_CRATE))
-    };
-    has(manifest.get("dependencies"))
-        || has(manifest.get("dev-dependencies"))
-        || manifest
-            .get("target")
-            .and_then(toml::Value::as_table)
-            .is_some_and(|targets| targets.values().any(|t| has(t.get("dependencies"))))
+    let mut tables = vec![
+        manifest.get("dependencies"),
+        manifest.get("dev-dependencies"),
+    ];
+    if let Some(targets) = manifest.get("target").and_then(toml::Value::as_table) {
+        tables.extend(targets.values().map(|t| t.get("dependencies")));
+    }
+    tables
+        .into_iter()
+        .flatten()
+        .filter_map(|table| table.get(SDK_CRATE))
+        .any(
+            |dep| match dep.get("workspace").and_then(toml::Value::as_bool) {
+                Some(true) => workspace_dependency(project_dir).is_some_and(|d| from_registry(&d)),
+                _ => from_registry(dep),
+            },
+        )
+}
+
+fn read_manifest(path: &Path) -> Option<toml::Table> {
+    std::fs::read_to_string(path).ok()?.parse().ok()
+}
+
+/// A dependency given by version only (`"0.1"` or a table without path or git).
+fn from_registry(dep: &toml::Value) -> bool {
+    dep.is_str() || !(dep.get("path").is_some() || dep.get("git").is_some())
+}
+
+/// The SDK entry of `[workspace.dependencies]` in the nearest enclosing workspace.
+fn workspace_dependency(project_dir: &Path) -> Option<toml::Value> {
+    project_dir.ancestors().skip(1).find_map(|dir| {
+        let manifest = read_manifest(&dir.join("Cargo.toml"))?;
+        manifest
+            .get("workspace")?
+            .get("dependencies")?
+            .get(SDK_CRATE)
+            .cloned()
+    })
 }
 
 /// The `cargo --config` argument that points the SDK dependency at `sdk_dir`.
@@ -183,6 +209,42 @@ mod tests {
                 .all(|f| !f.path().starts_with("airssys-wasm-sdk/tests")),
             "the SDK's own tests stay out of projects"
         );
+    }
+
+    #[test]
+    fn only_registry_dependencies_on_the_sdk_are_patched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = tmp.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let cases = [
+            ("[dependencies]\nairssys-wasm-sdk = \"0.1.0\"\n", true),
+            (
+                "[dev-dependencies.airssys-wasm-sdk]\nversion = \"0.1\"\n",
+                true,
+            ),
+            (
+                "[dependencies]\nairssys-wasm-sdk = { path = \"../sdk\" }\n",
+                false,
+            ),
+            ("[dependencies]\nserde = \"1\"\n", false),
+            ("[dependencies]\nairssys-wasm-sdk.workspace = true\n", false),
+        ];
+        for (manifest, expected) in cases {
+            write("p/Cargo.toml", manifest);
+            assert_eq!(
+                project_uses_sdk(&tmp.path().join("p")),
+                expected,
+                "{manifest}"
+            );
+        }
+        write(
+            "Cargo.toml",
+            "[workspace]\n[workspace.dependencies]\nairssys-wasm-sdk = \"0.1.0\"\n",
+        );
+        assert!(project_uses_sdk(&tmp.path().join("p")));
     }
 
     #[test]

@@ -4,9 +4,13 @@ use super::support::wat::{self, SOCKETS};
 use super::support::{cli, manifest, project_with_manifest, stderr_in, stdout};
 
 fn init(tmp: &std::path::Path, name: &str) -> std::path::PathBuf {
+    init_from(tmp, name, "rust")
+}
+
+fn init_from(tmp: &std::path::Path, name: &str, template: &str) -> std::path::PathBuf {
     let output = cli()
         .current_dir(tmp)
-        .args(["init", name, "--yes"])
+        .args(["init", name, "--yes", "--template", template])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_in(&output, tmp));
@@ -80,8 +84,8 @@ fn compiler_errors_pass_through_and_fail_the_build() {
     std::fs::write(
         &lib,
         source.replace(
-            "fn health() -> HealthStatus {",
-            "fn health() -> HealthStatus {\n        let x: u32 = \"no\";",
+            "fn shutdown(&mut self) {",
+            "fn shutdown(&mut self) {\n        let x: u32 = \"no\";",
         ),
     )
     .unwrap();
@@ -99,7 +103,7 @@ fn compiler_errors_pass_through_and_fail_the_build() {
 #[test]
 fn invalid_sources_fail_before_compiling() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = init(tmp.path(), "early");
+    let dir = init_from(tmp.path(), "early", "rust-bindgen");
     std::fs::write(
         dir.join("wit/core.wit"),
         "package airssys:core@1.0.0;\ninterface {",

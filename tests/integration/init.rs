@@ -24,9 +24,17 @@ fn init_creates_a_complete_rust_project() {
     insta::assert_snapshot!(files.join("\n"));
     let cargo = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(cargo.contains("name = \"hello\""));
-    assert!(cargo.contains("wit-bindgen"));
-    let wit = std::fs::read_to_string(dir.join("wit/core.wit")).unwrap();
-    assert_eq!(wit, airssys_wasm::wit::CORE_WIT);
+    assert!(cargo.contains("airssys-wasm-sdk = \"0.1.0\""), "{cargo}");
+    assert!(!dir.join("wit").exists(), "the SDK carries the contract");
+    let config = std::fs::read_to_string(dir.join(".cargo/config.toml")).unwrap();
+    let patch: toml::Table = config.parse().unwrap();
+    let sdk = patch["patch"]["crates-io"]["airssys-wasm-sdk"]["path"]
+        .as_str()
+        .unwrap();
+    assert!(
+        std::path::Path::new(sdk).join("src/lib.rs").is_file(),
+        "the SDK sources are unpacked where the patch points: {sdk}"
+    );
     let manifest = airssys_wasm::manifest::load(&dir.join("Component.toml")).unwrap();
     assert_eq!(manifest.component.name, "hello");
     assert!(manifest.permissions.is_empty(), "templates grant nothing");
@@ -40,6 +48,24 @@ fn init_creates_a_complete_rust_project() {
         stderr_in(&output, tmp.path())
     );
     insta::assert_snapshot!("validate_unbuilt", stderr_in(&output, tmp.path()));
+}
+
+#[test]
+fn the_rust_bindgen_template_carries_the_contract_and_no_sdk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = cli()
+        .current_dir(tmp.path())
+        .args(["init", "raw", "--yes", "--template", "rust-bindgen"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let dir = tmp.path().join("raw");
+    let wit = std::fs::read_to_string(dir.join("wit/core.wit")).unwrap();
+    assert_eq!(wit, airssys_wasm::wit::CORE_WIT);
+    let cargo = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("wit-bindgen = \"0.61\""), "{cargo}");
+    assert!(!cargo.contains("airssys-wasm-sdk"), "{cargo}");
+    assert!(!dir.join(".cargo").exists());
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod pipeline_example;
 mod pipeline_file;
 mod run;
 mod run_sandbox;
+mod sdk;
 mod serve;
 mod support;
 mod testing;

@@ -279,11 +279,8 @@ fn no_case_files_is_a_warning() {
 const ENV_PATCH: &str = r#"
         if let Some(name) = text.strip_prefix("env:") {
             return std::env::var(name)
-                .map(|value| ComponentOutput {
-                    data: value.into_bytes(),
-                    metadata: Vec::new(),
-                })
-                .map_err(|_| ComponentError::NotFound(format!("{name} is not set")));
+                .map(Output::text)
+                .map_err(|_| Error::not_found(format!("{name} is not set")));
         }
         if text == "panic" {
             panic!("asked to panic");
@@ -295,7 +292,7 @@ fn case_permissions_grant_for_that_case_only() {
     let (_tmp, dir) = init("tenv");
     let lib = dir.join("src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap();
-    let anchor = "return Err(ComponentError::InvalidInput(\"empty input\".into()));\n        }\n";
+    let anchor = "return Err(Error::invalid_input(\"empty input\"));\n        }\n";
     assert!(source.contains(anchor), "the template changed: {source}");
     std::fs::write(
         &lib,

@@ -4,7 +4,6 @@
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::{quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::{parse_macro_input, Item};
 
 /// Exports the type as the `airssys:core/component` world. The type must
@@ -21,8 +20,10 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 
 fn expand(args: proc_macro2::TokenStream, item: Item) -> syn::Result<proc_macro2::TokenStream> {
     if !args.is_empty() {
-        return Err(syn::Error::new(
-            args.span(),
+        // `new_spanned`, not `args.span()`: on stable a token stream's span is only
+        // its first token, and the whole argument list should be underlined.
+        return Err(syn::Error::new_spanned(
+            args,
             "#[component] takes no arguments: the name, version and description come from \
              Cargo.toml (override `Component::describe` to change them)",
         ));
@@ -30,17 +31,11 @@ fn expand(args: proc_macro2::TokenStream, item: Item) -> syn::Result<proc_macro2
     let (ident, generics) = match &item {
         Item::Struct(s) => (&s.ident, &s.generics),
         Item::Enum(e) => (&e.ident, &e.generics),
-        other => {
-            return Err(syn::Error::new(
-                item_span(other),
-                "#[component] goes on the struct or enum that implements \
-                 `airssys_wasm_sdk::Component`",
-            ));
-        }
+        other => return Err(misplaced(other)),
     };
     if !generics.params.is_empty() {
-        return Err(syn::Error::new(
-            generics.span(),
+        return Err(syn::Error::new_spanned(
+            generics,
             "a component type cannot have generic or lifetime parameters: the host makes one \
              concrete value per instance",
         ));
@@ -118,14 +113,42 @@ fn expand(args: proc_macro2::TokenStream, item: Item) -> syn::Result<proc_macro2
     })
 }
 
-fn item_span(item: &Item) -> Span {
+/// The error for `#[component]` on an item that is not a struct or enum, at the
+/// item's name (or, for an impl block, its `impl ... for Type` header).
+fn misplaced(item: &Item) -> syn::Error {
+    const WHERE: &str = "#[component] goes on the struct or enum that implements \
+                         `airssys_wasm_sdk::Component`";
     match item {
-        Item::Fn(f) => f.sig.ident.span(),
-        Item::Impl(i) => i.impl_token.span,
-        Item::Trait(t) => t.ident.span(),
-        Item::Mod(m) => m.ident.span(),
-        Item::Type(t) => t.ident.span(),
-        Item::Union(u) => u.ident.span(),
-        other => other.span(),
+        Item::Impl(i) => {
+            let self_ty = &i.self_ty;
+            let header = match &i.trait_ {
+                Some((bang, path, for_token)) => quote!(#bang #path #for_token #self_ty),
+                None => quote!(#self_ty),
+            };
+            let impl_token = i.impl_token;
+            let target = match &**self_ty {
+                syn::Type::Path(p) => match p.path.segments.last() {
+                    Some(last) => format!("the definition of `{}`", last.ident),
+                    None => "the type's definition".to_string(),
+                },
+                _ => "the type's definition".to_string(),
+            };
+            syn::Error::new_spanned(
+                quote!(#impl_token #header),
+                format!("{WHERE}, not on an impl block: put it on {target}"),
+            )
+        }
+        Item::Fn(f) => syn::Error::new(
+            f.sig.ident.span(),
+            format!(
+                "{WHERE}, not on a function: make a type, implement `Component` for it and \
+                 handle requests in `Component::execute`"
+            ),
+        ),
+        Item::Trait(t) => syn::Error::new(t.ident.span(), WHERE),
+        Item::Mod(m) => syn::Error::new(m.ident.span(), WHERE),
+        Item::Type(t) => syn::Error::new(t.ident.span(), WHERE),
+        Item::Union(u) => syn::Error::new(u.ident.span(), WHERE),
+        other => syn::Error::new_spanned(other, WHERE),
     }
 }

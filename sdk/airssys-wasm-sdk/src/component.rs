@@ -15,6 +15,11 @@ use crate::Result;
 ///
 /// Cleanup goes in [`Drop`] or [`shutdown`](Component::shutdown): the instance's
 /// value is dropped right after `shutdown` when the host retires the instance.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a #[component] but does not implement `Component`",
+    label = "needs `impl Component for {Self}`",
+    note = "add `impl airssys_wasm_sdk::Component for {Self}` with `init` and `execute`"
+)]
 pub trait Component: Sized + 'static {
     /// The manifest's `[config]` table, deserialised with serde. Scalars arrive as
     /// strings and are parsed into the field's type (`u32`, `bool`, an enum of unit

@@ -159,6 +159,31 @@ impl Input {
     }
 }
 
+/// Requests from plain payloads, handy in tests: `host.execute(&mut c, "abc")`.
+impl From<&str> for Input {
+    fn from(text: &str) -> Self {
+        Input::new(text.as_bytes())
+    }
+}
+
+impl From<String> for Input {
+    fn from(text: String) -> Self {
+        Input::new(text.into_bytes())
+    }
+}
+
+impl From<Vec<u8>> for Input {
+    fn from(data: Vec<u8>) -> Self {
+        Input::new(data)
+    }
+}
+
+impl From<&[u8]> for Input {
+    fn from(data: &[u8]) -> Self {
+        Input::new(data)
+    }
+}
+
 fn not_utf8() -> Error {
     Error::invalid_input("input is not valid UTF-8")
 }
@@ -227,12 +252,22 @@ pub struct Text(pub String);
 pub struct Json<T>(pub T);
 
 /// Types `execute` can take: made from the request before `execute` runs.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be what `execute` takes",
+    label = "not an input type",
+    note = "use `Text`, `String`, `Json<T>` (T: Deserialize), `Vec<u8>`, or `Input` for the payload with its metadata and context"
+)]
 pub trait FromInput: Sized {
     /// Builds the value, or refuses the request (normally with `invalid-input`).
     fn from_input(input: Input) -> Result<Self>;
 }
 
 /// Types `execute` can return.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be what `execute` returns",
+    label = "not an output type",
+    note = "use `Text`, `String`, `Json<T>` (e.g. `Json<{Self}>` when it is Serialize), `Vec<u8>`, `()`, or `Output` to set response metadata too"
+)]
 pub trait IntoOutput {
     /// Turns the value into the response.
     fn into_output(self) -> Result<Output>;

@@ -231,30 +231,6 @@ impl TestHost {
     }
 }
 
-impl From<&str> for Input {
-    fn from(text: &str) -> Self {
-        Input::new(text.as_bytes())
-    }
-}
-
-impl From<String> for Input {
-    fn from(text: String) -> Self {
-        Input::new(text.into_bytes())
-    }
-}
-
-impl From<Vec<u8>> for Input {
-    fn from(data: Vec<u8>) -> Self {
-        Input::new(data)
-    }
-}
-
-impl From<&[u8]> for Input {
-    fn from(data: &[u8]) -> Self {
-        Input::new(data)
-    }
-}
-
 /// The host services as the SDK calls them natively: against the current host.
 pub(crate) mod services {
     use super::*;

@@ -16,7 +16,10 @@
 //! - `tp-grep`, `tp-toml`: third-party-style `wasi:cli/command` programs built
 //!   from crates.io crates (a ripgrep-like search on `regex` + `walkdir`, a
 //!   format-preserving TOML editor on `toml_edit`), compared with `wasmtime
-//!   run` by `third_party.rs`.
+//!   run` by `third_party.rs`;
+//! - `sdk-guest`: a component written with the guest SDK (typed config, state on
+//!   the component value, key-value and messaging through the SDK; see
+//!   `tests/fixtures/guests/sdk-guest/src/lib.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -84,7 +87,7 @@ fn build_all() -> Result<(), String> {
 }
 
 /// The built `.wasm` of the guest fixture `name` (`"hostile"`, `"echo-target"`,
-/// `"cli-tool"`, `"http-proxy"`, `"pipeline-step"`, `"tp-grep"` or `"tp-toml"`).
+/// `"cli-tool"`, `"http-proxy"`, `"pipeline-step"`, `"tp-grep", `"tp-toml"` or `"sdk-guest"`).
 ///
 /// The first call in a test process builds the whole fixtures workspace (a
 /// no-op when it is up to date); every later call reuses that result. Panics
@@ -107,7 +110,7 @@ pub fn guest(name: &str) -> PathBuf {
         .unwrap_or_else(|| {
             panic!(
                 "no guest fixture {name:?}: none of {} exists (the fixtures are \
-                 hostile, echo-target, cli-tool, http-proxy, pipeline-step, tp-grep and tp-toml)",
+                 hostile, echo-target, cli-tool, http-proxy, pipeline-step, tp-grep, tp-toml and sdk-guest)",
                 candidates
                     .iter()
                     .map(|p| p.display().to_string())

@@ -21,11 +21,18 @@ pub fn guest_target_dir() -> PathBuf {
     repo().join("target").join("guest-fixtures")
 }
 
+/// Where the tests' `init` unpacks the guest SDK: inside the build tree, so test
+/// runs leave the user's data directory alone and share one compiled SDK.
+pub fn sdk_dir() -> PathBuf {
+    repo().join("target").join("airssys-sdk")
+}
+
 /// The CLI with deterministic output: no colour, guest builds in the shared dir.
 pub fn cli() -> Command {
     let mut cmd = Command::cargo_bin("airssys-wasm").expect("binary built by cargo");
     cmd.arg("--color=never")
         .env("CARGO_TARGET_DIR", guest_target_dir())
+        .env("AIRSSYS_SDK_DIR", sdk_dir())
         .env_remove("NO_COLOR")
         .env("COLUMNS", "100");
     cmd

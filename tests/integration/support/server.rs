@@ -23,6 +23,7 @@ impl Server {
             .args(args)
             .current_dir(dir)
             .env("CARGO_TARGET_DIR", super::guest_target_dir())
+            .env("AIRSSYS_SDK_DIR", super::sdk_dir())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

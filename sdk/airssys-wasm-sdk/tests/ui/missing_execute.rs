@@ -1,0 +1,17 @@
+// An `impl Component` without `execute`.
+use airssys_wasm_sdk::prelude::*;
+
+#[component]
+struct Hello;
+
+impl Component for Hello {
+    type Config = ();
+    type Input = Text;
+    type Output = Text;
+
+    fn init(_config: ()) -> Result<Self> {
+        Ok(Hello)
+    }
+}
+
+fn main() {}
