@@ -103,6 +103,46 @@ fn input() -> ComponentInput {
     }
 }
 
+/// Wasm instructions (fuel) one pooled `execute` of `wasm` costs: the guest's own
+/// work, counted exactly, free of the timing noise of a shared machine.
+fn fuel_per_execute(wasm: &[u8], tokio: &tokio::runtime::Runtime) -> u64 {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config).expect("engine");
+    let component = Component::new(&engine, wasm).expect("compiles");
+    let mut linker = Linker::<Floor>::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("wasi");
+    bindings::airssys::core::logging::add_to_linker::<Floor, HasSelf<Floor>>(&mut linker, |s| s)
+        .expect("logging");
+    let pre = bindings::ComponentPre::new(linker.instantiate_pre(&component).expect("pre"))
+        .expect("world");
+    let mut store = floor_store(&engine);
+    store.set_fuel(u64::MAX).expect("fuel");
+    tokio.block_on(async {
+        let instance = pre.instantiate_async(&mut store).await.unwrap();
+        let lifecycle = instance.airssys_core_lifecycle();
+        let config = vec![("greeting".to_string(), "hello".to_string())];
+        lifecycle
+            .call_init(&mut store, &config)
+            .await
+            .unwrap()
+            .unwrap();
+        // The first call pays one-time costs; the second is the steady state.
+        lifecycle
+            .call_execute(&mut store, &input())
+            .await
+            .unwrap()
+            .unwrap();
+        let before = store.get_fuel().unwrap();
+        lifecycle
+            .call_execute(&mut store, &input())
+            .await
+            .unwrap()
+            .unwrap();
+        before - store.get_fuel().unwrap()
+    })
+}
+
 fn benchmarks(c: &mut Criterion) {
     let (dir, wasm) = template("rust");
     let (_, raw_wasm) = template("rust-bindgen");
@@ -113,6 +153,11 @@ fn benchmarks(c: &mut Criterion) {
         (wasm.len() as f64 / raw_wasm.len() as f64 - 1.0) * 100.0
     );
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
+    eprintln!(
+        "fuel per pooled execute: rust (SDK) {}, rust-bindgen {}",
+        fuel_per_execute(&wasm, &tokio),
+        fuel_per_execute(&raw_wasm, &tokio)
+    );
 
     // The floor: bare Wasmtime, InstancePre + Store + typed calls, doing the same
     // lifecycle work (per-request: instantiate, init, execute, shutdown). Measured

@@ -32,6 +32,15 @@ pub enum BuildError {
         /// The missing target.
         target: String,
     },
+    /// The project asks for an SDK version this binary does not carry.
+    #[error(
+        "Cargo.toml asks for airssys-wasm-sdk {required}, but this airssys-wasm carries SDK {}",
+        sdk::SDK_VERSION
+    )]
+    SdkVersion {
+        /// The requirement in Cargo.toml.
+        required: String,
+    },
     /// A program the build needs is missing.
     #[error("could not run `{program}`")]
     ToolMissing {
@@ -87,6 +96,11 @@ impl BuildError {
         match self {
             BuildError::InvalidSources { finding } => finding.help.clone(),
             BuildError::TargetMissing { target } => Some(format!("rustup target add {target}")),
+            BuildError::SdkVersion { .. } => Some(format!(
+                "set `airssys-wasm-sdk = \"{}\"` in Cargo.toml (dependencies and dev-dependencies), \
+                 or use the airssys-wasm release that carries the SDK you ask for",
+                sdk::SDK_VERSION
+            )),
             BuildError::ToolMissing { program, .. } => {
                 Some(format!("install `{program}` and make sure it is on PATH"))
             }
@@ -206,6 +220,9 @@ fn run_toolchain(
     let explicit_output = build.output.as_ref().map(|o| project.dir.join(o));
     let sdk_patch = match language == Language::Rust && sdk::project_uses_sdk(&project.dir) {
         true => {
+            if let Some(required) = sdk::unmet_requirement(&project.dir) {
+                return Err(BuildError::SdkVersion { required }.into());
+            }
             let sdk_dir = sdk::ensure_unpacked()?;
             sdk::wire_project(&project.dir, &sdk_dir)?;
             vec!["--config".to_string(), sdk::cargo_patch_arg(&sdk_dir)]

@@ -133,6 +133,20 @@ pub fn project_uses_sdk(project_dir: &Path) -> bool {
         )
 }
 
+/// A version requirement on the SDK in the project's `Cargo.toml` that the carried
+/// SDK does not meet (after an upgrade of airssys-wasm, say), so cargo would not
+/// use the patch.
+pub fn unmet_requirement(project_dir: &Path) -> Option<String> {
+    let manifest = read_manifest(&project_dir.join("Cargo.toml"))?;
+    let carried = semver::Version::parse(SDK_VERSION).ok()?;
+    ["dependencies", "dev-dependencies"]
+        .iter()
+        .filter_map(|table| manifest.get(*table)?.get(SDK_CRATE))
+        .filter_map(|dep| dep.as_str().or_else(|| dep.get("version")?.as_str()))
+        .find(|req| semver::VersionReq::parse(req).is_ok_and(|r| !r.matches(&carried)))
+        .map(str::to_string)
+}
+
 fn read_manifest(path: &Path) -> Option<toml::Table> {
     std::fs::read_to_string(path).ok()?.parse().ok()
 }
@@ -162,10 +176,23 @@ pub fn cargo_patch_arg(sdk_dir: &Path) -> String {
     )
 }
 
-/// Writes (or refreshes) the project's `.cargo/config.toml` so that plain cargo
-/// commands find the SDK too. A config file the user wrote is left alone: builds
+/// The directory whose `.cargo/config.toml` every cargo command of the project
+/// reads: the root of its cargo workspace (the template is its own), else itself.
+pub fn cargo_root(project_dir: &Path) -> &Path {
+    project_dir
+        .ancestors()
+        .find(|dir| {
+            read_manifest(&dir.join("Cargo.toml")).is_some_and(|m| m.contains_key("workspace"))
+        })
+        .unwrap_or(project_dir)
+}
+
+/// Writes (or refreshes) the `.cargo/config.toml` of the project's cargo root so
+/// that plain cargo commands find the SDK too, and returns the path written,
+/// relative to that root. A config file the user wrote is left alone: builds
 /// through airssys-wasm pass the patch on the command line anyway.
 pub fn wire_project(project_dir: &Path, sdk_dir: &Path) -> Result<Option<PathBuf>> {
+    let project_dir = cargo_root(project_dir);
     let relative = PathBuf::from(".cargo").join("config.toml");
     let path = project_dir.join(&relative);
     let wanted = format!(
@@ -245,6 +272,20 @@ mod tests {
             "[workspace]\n[workspace.dependencies]\nairssys-wasm-sdk = \"0.1.0\"\n",
         );
         assert!(project_uses_sdk(&tmp.path().join("p")));
+
+        write(
+            "p/Cargo.toml",
+            "[dependencies]\nairssys-wasm-sdk = \"0.0.9\"\n",
+        );
+        assert_eq!(
+            unmet_requirement(&tmp.path().join("p")).as_deref(),
+            Some("0.0.9")
+        );
+        write(
+            "p/Cargo.toml",
+            &format!("[dependencies]\nairssys-wasm-sdk = \"{SDK_VERSION}\"\n"),
+        );
+        assert_eq!(unmet_requirement(&tmp.path().join("p")), None);
     }
 
     #[test]

@@ -239,3 +239,24 @@ async fn host_services_through_the_sdk_are_granted_or_denied_by_the_runtime() {
         other => panic!("{other}"),
     }
 }
+
+#[test]
+fn a_project_asking_for_another_sdk_version_is_told_how_to_fix_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = cli()
+        .current_dir(tmp.path())
+        .args(["init", "old", "--yes"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let cargo = tmp.path().join("old/Cargo.toml");
+    let text = std::fs::read_to_string(&cargo).unwrap();
+    std::fs::write(&cargo, text.replace("\"0.1.0\"", "\"0.0.9\"")).unwrap();
+    let output = cli()
+        .current_dir(tmp.path().join("old"))
+        .arg("build")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stderr_in(&output, tmp.path()));
+}

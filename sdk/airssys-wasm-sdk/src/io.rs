@@ -230,6 +230,11 @@ impl Output {
         std::str::from_utf8(&self.data).map_err(|e| Error::internal(e.to_string()))
     }
 
+    /// The payload parsed as JSON into `T` (handy in tests of `Json` outputs).
+    pub fn as_json<T: DeserializeOwned>(&self) -> Result<T> {
+        Ok(serde_json::from_slice(&self.data)?)
+    }
+
     /// The response metadata.
     pub fn metadata(&self) -> &Metadata {
         &self.metadata

@@ -3,31 +3,29 @@
 //! holds `order` (and `channel` when the run was given one), mapped in
 //! Pipeline.toml. Outputs the confirmation.
 
-wit_bindgen::generate!({ world: "component", path: "wit" });
-
-use airssys::core::logging::{log, Level};
-use exports::airssys::core::lifecycle::{
-    ComponentError, ComponentInput, ComponentMetadata, ComponentOutput, Guest, HealthStatus,
-    Metadata,
-};
+use airssys_wasm_sdk::prelude::*;
 use serde_json::{json, Value};
 
+#[component]
 struct Confirm;
 
-impl Guest for Confirm {
-    fn execute(input: ComponentInput) -> Result<ComponentOutput, ComponentError> {
-        let both: Value = serde_json::from_slice(&input.data)
-            .map_err(|e| ComponentError::InvalidInput(format!("not reserve and charge: {e}")))?;
+impl Component for Confirm {
+    type Config = ();
+    // The whole request: both outputs and the `order` (and `channel`) metadata.
+    type Input = Input;
+    type Output = Output;
+
+    fn init(_config: ()) -> Result<Self> {
+        Ok(Confirm)
+    }
+
+    fn execute(&mut self, input: Input) -> Result<Output> {
+        let both: Value = serde_json::from_slice(input.bytes())
+            .map_err(|e| Error::invalid_input(format!("not reserve and charge: {e}")))?;
         let (reserve, charge) = (&both["reserve"], &both["charge"]);
-        let meta = |key: &str| {
-            input
-                .metadata
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, value)| value.clone())
-        };
-        let order = meta("order")
-            .ok_or_else(|| ComponentError::InvalidInput("no `order` metadata".into()))?;
+        let order = input
+            .meta("order")
+            .ok_or_else(|| Error::invalid_input("no `order` metadata"))?;
         let mut confirmation = json!({
             "order": order,
             "status": "confirmed",
@@ -37,37 +35,48 @@ impl Guest for Confirm {
             "paid": charge["amount"],
             "payment": charge["payment"],
         });
-        if let Some(channel) = meta("channel") {
+        if let Some(channel) = input.meta("channel") {
             confirmation["channel"] = channel.into();
         }
-        log(Level::Info, &format!("confirmed order {order}"));
-        Ok(ComponentOutput {
-            // One line of JSON, so a terminal shows it on a line of its own.
-            data: format!("{confirmation}\n").into_bytes(),
-            metadata: vec![
-                ("order".into(), order),
-                ("status".into(), "confirmed".into()),
-            ],
-        })
-    }
-
-    fn init(_config: Metadata) -> Result<(), ComponentError> {
-        Ok(())
-    }
-
-    fn shutdown() {}
-
-    fn describe() -> ComponentMetadata {
-        ComponentMetadata {
-            name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            description: env!("CARGO_PKG_DESCRIPTION").into(),
-        }
-    }
-
-    fn health() -> HealthStatus {
-        HealthStatus::Healthy
+        info!("confirmed order {order}");
+        // One line of JSON, so a terminal shows it on a line of its own.
+        Ok(Output::text(format!("{confirmation}\n"))
+            .meta("order", order)
+            .meta("status", "confirmed"))
     }
 }
 
-export!(Confirm);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use airssys_wasm_sdk::testing::TestHost;
+
+    const BOTH: &str = r#"{"charge":{"amount":"25.00 EUR","card_last4":"4242","payment":"p-o-1"},"reserve":{"item":"book","order":"o-1","qty":2,"reservation":"r-o-1"}}"#;
+
+    #[test]
+    fn confirms_with_the_order_and_channel_metadata() {
+        let host = TestHost::new();
+        let mut confirm: Confirm = host.init().unwrap();
+        let input = Input::new(BOTH)
+            .with_meta("order", "o-1")
+            .with_meta("channel", "web");
+        let output = host.execute(&mut confirm, input).unwrap();
+        assert_eq!(
+            output.as_text().unwrap(),
+            "{\"channel\":\"web\",\"item\":\"book\",\"order\":\"o-1\",\"paid\":\"25.00 EUR\",\
+             \"payment\":\"p-o-1\",\"qty\":2,\"reservation\":\"r-o-1\",\"status\":\"confirmed\"}\n"
+        );
+        let meta: Vec<_> = output.metadata().iter().collect();
+        assert_eq!(meta, [("order", "o-1"), ("status", "confirmed")]);
+        assert!(host.logged("confirmed order o-1"));
+    }
+
+    #[test]
+    fn no_order_metadata_is_invalid_input() {
+        let host = TestHost::new();
+        let mut confirm: Confirm = host.init().unwrap();
+        let error = host.execute(&mut confirm, BOTH).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(error.message(), "no `order` metadata");
+    }
+}

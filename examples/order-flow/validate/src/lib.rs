@@ -3,68 +3,90 @@
 //! and passes it on without the card number: nodes downstream see its last
 //! four digits only. Output metadata: `order` = the order id.
 
-wit_bindgen::generate!({ world: "component", path: "wit" });
-
-use airssys::core::logging::{log, Level};
-use exports::airssys::core::lifecycle::{
-    ComponentError, ComponentInput, ComponentMetadata, ComponentOutput, Guest, HealthStatus,
-    Metadata,
-};
+use airssys_wasm_sdk::prelude::*;
 use serde_json::{json, Value};
 
+#[component]
 struct Validate;
 
-impl Guest for Validate {
-    fn execute(input: ComponentInput) -> Result<ComponentOutput, ComponentError> {
-        let order: Value = serde_json::from_slice(&input.data)
-            .map_err(|e| invalid(format!("the order is not JSON: {e}")))?;
+impl Component for Validate {
+    type Config = ();
+    // Raw bytes, parsed here: any JSON is read leniently (a missing or mistyped
+    // field gets this component's own message, not serde's).
+    type Input = Vec<u8>;
+    type Output = Output;
+
+    fn init(_config: ()) -> Result<Self> {
+        Ok(Validate)
+    }
+
+    fn execute(&mut self, data: Vec<u8>) -> Result<Output> {
+        let order: Value = serde_json::from_slice(&data)
+            .map_err(|e| Error::invalid_input(format!("the order is not JSON: {e}")))?;
         let id = text(&order, "order")?;
         let item = text(&order, "item")?;
         let qty = match order["qty"].as_u64() {
             Some(qty @ 1..=100) => qty,
-            _ => return Err(invalid("`qty` must be a whole number from 1 to 100".into())),
+            _ => {
+                return Err(Error::invalid_input(
+                    "`qty` must be a whole number from 1 to 100",
+                ))
+            }
         };
         let card: String = text(&order, "card")?.replace(' ', "");
         if card.len() != 16 || !card.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid("`card` must be 16 digits".into()));
+            return Err(Error::invalid_input("`card` must be 16 digits"));
         }
-        log(Level::Debug, &format!("order {id} is valid"));
+        debug!("order {id} is valid");
         let checked = json!({ "order": id, "item": item, "qty": qty, "card_last4": &card[12..] });
-        Ok(ComponentOutput {
-            data: checked.to_string().into_bytes(),
-            metadata: vec![("order".into(), id.into())],
-        })
-    }
-
-    fn init(_config: Metadata) -> Result<(), ComponentError> {
-        Ok(())
-    }
-
-    fn shutdown() {}
-
-    fn describe() -> ComponentMetadata {
-        ComponentMetadata {
-            name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            description: env!("CARGO_PKG_DESCRIPTION").into(),
-        }
-    }
-
-    fn health() -> HealthStatus {
-        HealthStatus::Healthy
+        Ok(Output::json(&checked)?.meta("order", id))
     }
 }
 
 /// The non-empty string field `key` of the order.
-fn text<'a>(order: &'a Value, key: &str) -> Result<&'a str, ComponentError> {
+fn text<'a>(order: &'a Value, key: &str) -> Result<&'a str> {
     match order[key].as_str() {
         Some(s) if !s.trim().is_empty() => Ok(s),
-        _ => Err(invalid(format!("`{key}` must be a non-empty string"))),
+        _ => Err(Error::invalid_input(format!(
+            "`{key}` must be a non-empty string"
+        ))),
     }
 }
 
-fn invalid(message: String) -> ComponentError {
-    ComponentError::InvalidInput(message)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use airssys_wasm_sdk::testing::TestHost;
 
-export!(Validate);
+    #[test]
+    fn passes_the_order_on_without_the_card_number() {
+        let host = TestHost::new();
+        let mut validate: Validate = host.init().unwrap();
+        let order = r#"{"order":"o-1","item":"book","qty":2,"card":"4242 4242 4242 4242"}"#;
+        let output = host.execute(&mut validate, order).unwrap();
+        assert_eq!(
+            output.as_text().unwrap(),
+            r#"{"card_last4":"4242","item":"book","order":"o-1","qty":2}"#
+        );
+        assert_eq!(output.metadata().get("order"), Some("o-1"));
+        assert!(host.logged("order o-1 is valid"));
+    }
+
+    #[test]
+    fn a_bad_order_is_invalid_input() {
+        let host = TestHost::new();
+        let mut validate: Validate = host.init().unwrap();
+        let order = r#"{"order":"o-5","item":"book","qty":0,"card":"4242"}"#;
+        let error = host.execute(&mut validate, order).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            error.message(),
+            "`qty` must be a whole number from 1 to 100"
+        );
+        let error = host.execute(&mut validate, "not json").unwrap_err();
+        assert_eq!(
+            error.message(),
+            "the order is not JSON: expected ident at line 1 column 2"
+        );
+    }
+}
