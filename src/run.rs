@@ -155,7 +155,10 @@ fn prepare_unchecked(target: &Target, progress: &mut dyn BuildProgress) -> Resul
             Ok(LoadOptions::new(project.manifest, wasm, project.dir))
         }
         Target::Wasm { wasm, manifest } => {
-            let bytes = std::fs::read(wasm).map_err(|e| Error::io("read", wasm, e))?;
+            let (bytes, adapted) = crate::component::read_component(wasm)?;
+            if let Some(kind) = adapted {
+                progress.note(&kind.adapted_note(wasm));
+            }
             let (manifest, data_root) = match manifest {
                 Some(path) => {
                     let manifest = manifest::load(path)?;

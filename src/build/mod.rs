@@ -134,6 +134,9 @@ pub trait BuildProgress {
     fn line(&mut self, line: &str);
     /// cargo finished one compilation unit.
     fn unit_done(&mut self, name: &str);
+    /// Something the user should know that is not the toolchain's output (a core
+    /// module adapted into a component, say). Ignored unless shown.
+    fn note(&mut self, _message: &str) {}
 }
 
 /// What to build.
@@ -187,6 +190,7 @@ pub fn build(options: &BuildOptions, progress: &mut dyn BuildProgress) -> Result
     if !output.is_file() {
         return Err(BuildError::OutputMissing { path: output }.into());
     }
+    let output = componentize_core_output(&output, progress)?;
     let (component, findings) = check_component(&project, &output)?;
     let (errors, warnings) = split_findings(findings);
     if !errors.is_empty() {
@@ -251,6 +255,25 @@ fn run_toolchain(
         }
         (None, language) => Err(BuildError::NoDefaultBuild { language }.into()),
     }
+}
+
+/// A toolchain that emits a wasip1 core module (C, Go, a custom command) gets it
+/// turned into a component beside it, `<output>.component.wasm`, which is what is
+/// checked and published.
+fn componentize_core_output(output: &Path, progress: &mut dyn BuildProgress) -> Result<PathBuf> {
+    let bytes = std::fs::read(output).map_err(|e| Error::io("read", output, e))?;
+    if !crate::component::is_core_module(&bytes) {
+        return Ok(output.to_path_buf());
+    }
+    let adapted = crate::component::adapt_core_module(
+        &bytes,
+        output,
+        crate::component::AdaptOptions::default(),
+    )?;
+    let component = output.with_extension("component.wasm");
+    std::fs::write(&component, &adapted.bytes).map_err(|e| Error::io("write", &component, e))?;
+    progress.note(&adapted.kind.adapted_note(output));
+    Ok(component)
 }
 
 /// Capability misses only warn at build time: the runtime denies those calls, and

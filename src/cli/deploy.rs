@@ -42,7 +42,10 @@ pub fn run(out: &Output, args: DeployArgs) -> Result<ExitCode> {
             message: "deploying a .wasm file needs its manifest".into(),
             help: Some("pass --manifest Component.toml".into()),
         })?;
-        let wasm = std::fs::read(&args.path).map_err(|e| Error::io("read", &args.path, e))?;
+        let (wasm, adapted) = crate::component::read_component(&args.path)?;
+        if let Some(kind) = adapted {
+            out.note(kind.adapted_note(&args.path));
+        }
         (wasm, manifest)
     } else {
         let mut progress = TerminalProgress::new(out);

@@ -49,6 +49,13 @@ impl Drop for TerminalProgress<'_> {
 }
 
 impl BuildProgress for TerminalProgress<'_> {
+    fn note(&mut self, message: &str) {
+        match &self.spinner {
+            Some(bar) => bar.suspend(|| self.out.note(message)),
+            None => self.out.note(message),
+        }
+    }
+
     fn command(&mut self, command: &str) {
         match &self.spinner {
             Some(bar) => {

@@ -144,9 +144,17 @@ pub fn check_component(
     project: &Project,
     wasm: &Path,
 ) -> std::result::Result<(ComponentInfo, Vec<Finding>), ComponentError> {
-    let info = component::inspect_file(wasm)?;
+    let (bytes, adapted) = component::read_component(wasm)?;
+    let info = component::inspect(&bytes, wasm)?;
     let manifest = &project.manifest;
     let mut findings = component::check_world(&info, manifest.component.world);
+    if let Some(kind) = adapted {
+        findings.push(Finding::warning(
+            "core-module-adapted",
+            kind.adapted_note(wasm),
+            Some("`airssys-wasm build` or `deploy` publishes the adapted component".into()),
+        ));
+    }
     findings.extend(check_capabilities(&info, &manifest.permissions));
     Ok((info, findings))
 }

@@ -3,6 +3,7 @@
 mod build;
 mod cli_help;
 mod completions;
+mod core_modules;
 mod escape;
 mod fs_surface;
 mod host;

@@ -12,6 +12,10 @@ use wit_parser::decoding::DecodedWasm;
 use crate::manifest::WorldName;
 use crate::validate::Finding;
 
+mod adapt;
+
+pub use adapt::{AdaptOptions, Adapted, adapt_core_module, is_core_module, read_component};
+
 /// The newest WASI 0.2 release the embedded runtime links (wasmtime-wasi 48).
 pub const LINKED_WASI_VERSION: semver::Version = semver::Version::new(0, 2, 12);
 
@@ -40,6 +44,14 @@ pub enum ComponentError {
         path: PathBuf,
         /// What the module looks like, for the right fix.
         kind: CoreKind,
+    },
+    /// A core module that could not be turned into a component.
+    #[error("could not adapt the core module {path} into a component: {details}")]
+    Adapt {
+        /// The file.
+        path: PathBuf,
+        /// wit-component's message.
+        details: String,
     },
     /// Malformed binary (truncated, corrupted, unsupported feature).
     #[error("{path} is not a valid WebAssembly component")]
@@ -76,6 +88,12 @@ impl ComponentError {
                     output.display()
                 ))
             }
+            ComponentError::Adapt { .. } => Some(
+                "a module for the preview1 adapters imports only `wasi_snapshot_preview1` and, \
+                 for a reactor, exports the `airssys:core` functions with the canonical ABI \
+                 (as `wit-bindgen` generates them); or build a component directly"
+                    .into(),
+            ),
             ComponentError::NotWasm { .. } | ComponentError::Invalid { .. } => Some(
                 "point at the `.wasm` file produced by the build (`airssys-wasm build` prints its path)"
                     .into(),
