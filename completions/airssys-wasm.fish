@@ -53,6 +53,7 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "completio
 complete -c airssys-wasm -n "__fish_airssys_wasm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l lang -d 'Source language (picks its template)' -r -f -a "rust\t''
 c\t''
+cpp\t''
 python\t''
 js\t''
 go\t''

@@ -41,16 +41,15 @@ impl Target {
     }
 }
 
-/// Default watch globs when `[build] watch` is not set.
+/// Default watch globs when `[build] watch` is not set: the language driver's.
 pub fn default_watch(language: Language) -> Vec<String> {
-    match language {
-        Language::Rust => vec![
-            "src/**".into(),
-            "wit/**".into(),
-            "Cargo.toml".into(),
-            "Component.toml".into(),
-        ],
-        _ => vec!["src/**".into(), "wit/**".into(), "Component.toml".into()],
+    match crate::build::driver::driver_for(language) {
+        Some(driver) => driver
+            .default_watch()
+            .iter()
+            .map(|g| g.to_string())
+            .collect(),
+        None => vec!["src/**".into(), "wit/**".into(), "Component.toml".into()],
     }
 }
 

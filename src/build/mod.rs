@@ -1,6 +1,9 @@
 //! `build`: check the sources, run the language toolchain, check the component it
 //! made, and publish it as `target/airssys/<name>-<version>.wasm`.
 
+mod clang;
+pub mod driver;
+mod rust;
 pub mod sdk;
 mod toolchain;
 
@@ -40,6 +43,16 @@ pub enum BuildError {
     SdkVersion {
         /// The requirement in Cargo.toml.
         required: String,
+    },
+    /// The language's toolchain is not installed (or incomplete).
+    #[error("the {language} toolchain is missing: {what}")]
+    ToolchainMissing {
+        /// The project's language.
+        language: Language,
+        /// What is missing.
+        what: String,
+        /// The exact command that installs it on this machine.
+        install: String,
     },
     /// A program the build needs is missing.
     #[error("could not run `{program}`")]
@@ -96,6 +109,7 @@ impl BuildError {
         match self {
             BuildError::InvalidSources { finding } => finding.help.clone(),
             BuildError::TargetMissing { target } => Some(format!("rustup target add {target}")),
+            BuildError::ToolchainMissing { install, .. } => Some(install.clone()),
             BuildError::SdkVersion { .. } => Some(format!(
                 "set `airssys-wasm-sdk = \"{}\"` in Cargo.toml (dependencies and dev-dependencies), \
                  or use the airssys-wasm release that carries the SDK you ask for",
@@ -190,7 +204,7 @@ pub fn build(options: &BuildOptions, progress: &mut dyn BuildProgress) -> Result
     if !output.is_file() {
         return Err(BuildError::OutputMissing { path: output }.into());
     }
-    let output = componentize_core_output(&output, progress)?;
+    let output = componentize_core_output(&output, project.manifest.component.language, progress)?;
     let (component, findings) = check_component(&project, &output)?;
     let (errors, warnings) = split_findings(findings);
     if !errors.is_empty() {
@@ -212,7 +226,8 @@ pub fn build(options: &BuildOptions, progress: &mut dyn BuildProgress) -> Result
     })
 }
 
-/// Runs whatever produces the component and returns where it is.
+/// Runs whatever produces the component and returns where it is: the
+/// `[build] command` when there is one, else the language's driver.
 fn run_toolchain(
     project: &Project,
     options: &BuildOptions,
@@ -220,56 +235,50 @@ fn run_toolchain(
 ) -> Result<PathBuf> {
     let build = &project.manifest.build;
     let language = project.manifest.component.language;
-    let release = !options.debug;
     let explicit_output = build.output.as_ref().map(|o| project.dir.join(o));
-    let sdk_patch = match language == Language::Rust && sdk::project_uses_sdk(&project.dir) {
-        true => {
-            if let Some(required) = sdk::unmet_requirement(&project.dir) {
-                return Err(BuildError::SdkVersion { required }.into());
-            }
-            let sdk_dir = sdk::ensure_unpacked()?;
-            sdk::wire_project(&project.dir, &sdk_dir)?;
-            vec!["--config".to_string(), sdk::cargo_patch_arg(&sdk_dir)]
+    let driver = driver::driver_for(language);
+    if let Some(command) = &build.command {
+        if let Some(driver) = driver {
+            // Wiring only (the SDK patch, say): a custom command may run cargo.
+            driver.prepare(project)?;
         }
-        false => Vec::new(),
-    };
-    match (&build.command, language) {
-        (Some(command), _) => {
-            toolchain::shell_build(&project.dir, command, progress)?;
-            match (explicit_output, language) {
-                (Some(output), _) => Ok(output),
-                (None, Language::Rust) => {
-                    Ok(toolchain::default_rust_output(&project.dir, release)?)
-                }
-                (None, language) => Err(BuildError::NoDefaultBuild { language }.into()),
-            }
-        }
-        (None, Language::Rust) => {
-            ensure_rust_target(&project.dir)?;
-            let produced =
-                toolchain::cargo_build(&project.dir, release, options.color, &sdk_patch, progress)?;
+        toolchain::shell_build(&project.dir, command, progress)?;
+        return match (explicit_output, language) {
+            (Some(output), _) => Ok(output),
+            (None, Language::Rust) => Ok(toolchain::default_rust_output(
+                &project.dir,
+                !options.debug,
+            )?),
+            (None, language) => Err(BuildError::NoDefaultBuild { language }.into()),
+        };
+    }
+    match driver {
+        Some(driver) => {
+            driver.check(project)?;
+            driver.prepare(project)?;
+            let produced = driver.compile(project, options, progress)?;
             Ok(explicit_output.unwrap_or(produced))
         }
-        (None, Language::Prebuilt) => {
-            explicit_output.ok_or_else(|| BuildError::NoDefaultBuild { language }.into())
-        }
-        (None, language) => Err(BuildError::NoDefaultBuild { language }.into()),
+        None => explicit_output.ok_or_else(|| BuildError::NoDefaultBuild { language }.into()),
     }
 }
 
 /// A toolchain that emits a wasip1 core module (C, Go, a custom command) gets it
 /// turned into a component beside it, `<output>.component.wasm`, which is what is
 /// checked and published.
-fn componentize_core_output(output: &Path, progress: &mut dyn BuildProgress) -> Result<PathBuf> {
+fn componentize_core_output(
+    output: &Path,
+    language: Language,
+    progress: &mut dyn BuildProgress,
+) -> Result<PathBuf> {
     let bytes = std::fs::read(output).map_err(|e| Error::io("read", output, e))?;
     if !crate::component::is_core_module(&bytes) {
         return Ok(output.to_path_buf());
     }
-    let adapted = crate::component::adapt_core_module(
-        &bytes,
-        output,
-        crate::component::AdaptOptions::default(),
-    )?;
+    let options = driver::driver_for(language)
+        .map(|d| d.adapt_options())
+        .unwrap_or_default();
+    let adapted = crate::component::adapt_core_module(&bytes, output, options)?;
     let component = output.with_extension("component.wasm");
     std::fs::write(&component, &adapted.bytes).map_err(|e| Error::io("write", &component, e))?;
     progress.note(&adapted.kind.adapted_note(output));

@@ -122,16 +122,29 @@ pub fn shell_build(
     command: &str,
     progress: &mut dyn BuildProgress,
 ) -> Result<(), BuildError> {
-    progress.command(command);
-    let mut child = Command::new("sh")
-        .args(["-c", command])
-        .current_dir(project_dir)
+    let mut sh = Command::new("sh");
+    sh.args(["-c", command]);
+    run_logged(project_dir, sh, command, progress)
+}
+
+/// Runs `command` in `dir`, every line of its output handed to `progress` as it
+/// comes; `display` is how the command is shown and named in errors.
+pub fn run_logged(
+    dir: &Path,
+    mut command: Command,
+    display: &str,
+    progress: &mut dyn BuildProgress,
+) -> Result<(), BuildError> {
+    progress.command(display);
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|source| BuildError::ToolMissing {
-            program: "sh".into(),
+            program: program.clone(),
             source,
         })?;
     let stdout = child.stdout.take();
@@ -151,15 +164,14 @@ pub fn shell_build(
             }
         }
     });
-    let status = child.wait().map_err(|source| BuildError::ToolMissing {
-        program: "sh".into(),
-        source,
-    })?;
+    let status = child
+        .wait()
+        .map_err(|source| BuildError::ToolMissing { program, source })?;
     if status.success() {
         Ok(())
     } else {
         Err(BuildError::CommandFailed {
-            command: command.into(),
+            command: display.into(),
             status: status.to_string(),
         })
     }

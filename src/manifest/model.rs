@@ -61,11 +61,13 @@ pub enum Language {
     Rust,
     /// C, built with clang and wasi-libc.
     C,
+    /// C++, built with clang++, wasi-libc and libc++.
+    Cpp,
     /// Python, built with componentize-py.
     Python,
-    /// JavaScript, built with jco.
+    /// JavaScript, built with componentize-js.
     Js,
-    /// Go, built with TinyGo.
+    /// Go, built with the Go toolchain for wasip1.
     Go,
     /// An already built component: only validated and copied.
     Prebuilt,
@@ -73,9 +75,10 @@ pub enum Language {
 
 impl Language {
     /// Every language, in the order shown to users.
-    pub const ALL: [Language; 6] = [
+    pub const ALL: [Language; 7] = [
         Language::Rust,
         Language::C,
+        Language::Cpp,
         Language::Python,
         Language::Js,
         Language::Go,
@@ -87,6 +90,7 @@ impl Language {
         match self {
             Language::Rust => "rust",
             Language::C => "c",
+            Language::Cpp => "cpp",
             Language::Python => "python",
             Language::Js => "js",
             Language::Go => "go",

@@ -64,6 +64,11 @@ fn templates_lists_the_rust_template() {
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["templates"][0]["name"], "rust");
-    assert_eq!(json["templates"][0]["language"], "rust");
+    let rust = json["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "rust")
+        .expect("the rust template is listed");
+    assert_eq!(rust["language"], "rust");
 }

@@ -14,6 +14,7 @@ mod host_stall;
 mod hostile;
 mod init;
 mod instance_limits;
+mod languages;
 mod manifest;
 mod pipeline_cli;
 mod pipeline_engine;
