@@ -47,6 +47,7 @@ pub fn driver_for(language: Language) -> Option<&'static dyn Driver> {
         Language::Rust => Some(&super::rust::Rust),
         Language::C => Some(&super::clang::Clang::C),
         Language::Cpp => Some(&super::clang::Clang::Cpp),
-        Language::Python | Language::Js | Language::Go | Language::Prebuilt => None,
+        Language::Python => Some(&super::python::Python),
+        Language::Js | Language::Go | Language::Prebuilt => None,
     }
 }

@@ -3,6 +3,7 @@
 
 mod clang;
 pub mod driver;
+mod python;
 mod rust;
 pub mod sdk;
 mod toolchain;

@@ -254,6 +254,11 @@ pub struct Permissions {
     pub messaging: Vec<String>,
     /// Capabilities defined by an embedding host (`[permissions.custom]`).
     pub custom: Vec<String>,
+    /// `[permissions] deny`: capabilities the component imports but must never
+    /// get (a language runtime imports them whether the code uses them or not).
+    /// The static check accepts those imports; the runtime denies every use, as
+    /// for any capability not granted.
+    pub deny: Vec<Capability>,
 }
 
 impl Permissions {
@@ -265,6 +270,81 @@ impl Permissions {
             && self.storage.is_none()
             && self.messaging.is_empty()
             && self.custom.is_empty()
+    }
+}
+
+/// A capability gated by a `[permissions.*]` section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Capability {
+    /// `wasi:filesystem/*`.
+    Filesystem,
+    /// `wasi:sockets/*` and `wasi:http/outgoing-handler`.
+    Network,
+    /// `wasi:cli/environment`: always importable, reveals only granted variables.
+    Environment,
+    /// `airssys:core/key-value`.
+    Storage,
+    /// `airssys:core/messaging`.
+    Messaging,
+}
+
+impl Capability {
+    /// Every capability, in the order reports list them.
+    pub const ALL: [Capability; 5] = [
+        Capability::Filesystem,
+        Capability::Network,
+        Capability::Environment,
+        Capability::Storage,
+        Capability::Messaging,
+    ];
+
+    /// Its name in `[permissions] deny` and in the `[permissions.<name>]` header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::Filesystem => "filesystem",
+            Capability::Network => "network",
+            Capability::Environment => "environment",
+            Capability::Storage => "storage",
+            Capability::Messaging => "messaging",
+        }
+    }
+
+    /// The manifest key that grants this capability, as a user would write it.
+    pub fn grant_key(self) -> &'static str {
+        match self {
+            Capability::Filesystem => "[permissions.filesystem] readable_paths / writable_paths",
+            Capability::Network => "[permissions.network] allowed_hosts",
+            Capability::Environment => "[permissions.environment] variables",
+            Capability::Storage => "[permissions.storage] key_value = true",
+            Capability::Messaging => "[permissions.messaging] targets",
+        }
+    }
+
+    /// What a user adds to the manifest to grant it.
+    pub fn example(self) -> &'static str {
+        match self {
+            Capability::Filesystem => "[permissions.filesystem]\nreadable_paths = [\"data/**\"]",
+            Capability::Network => "[permissions.network]\nallowed_hosts = [\"api.example.com\"]",
+            Capability::Environment => "[permissions.environment]\nvariables = [\"LOG_LEVEL\"]",
+            Capability::Storage => "[permissions.storage]\nkey_value = true",
+            Capability::Messaging => "[permissions.messaging]\ntargets = [\"other-component\"]",
+        }
+    }
+
+    /// Whether `permissions` grants this capability at all.
+    pub fn is_granted(self, permissions: &Permissions) -> bool {
+        match self {
+            Capability::Filesystem => !permissions.filesystem.is_empty(),
+            Capability::Network => !permissions.network.is_empty(),
+            Capability::Environment => !permissions.environment.is_empty(),
+            Capability::Storage => permissions.storage.is_some(),
+            Capability::Messaging => !permissions.messaging.is_empty(),
+        }
+    }
+
+    /// Whether importing it without a grant is allowed: it reveals nothing then.
+    pub fn needs_grant(self) -> bool {
+        self != Capability::Environment
     }
 }
 

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::grants::{GrantError, component_name_error, validate_env_name};
-use super::model::{Access, DiskQuota, HostPattern, PathGrant, Permissions, StorageGrant};
+use super::model::{
+    Access, Capability, DiskQuota, HostPattern, PathGrant, Permissions, StorageGrant,
+};
 use super::parse::Checker;
 use super::raw::{RawPermissions, RawStorage};
 use super::sections::{Bound, bounded};
@@ -88,7 +90,62 @@ pub(crate) fn permissions(raw: Option<RawPermissions>, ck: &mut Checker<'_>) -> 
             validate_capability_name(s).map(|()| (s.to_string(), s.to_string()))
         });
     }
+    let deny_spans: HashMap<String, _> = raw
+        .deny
+        .iter()
+        .flatten()
+        .map(|d| (d.get_ref().clone(), d.span()))
+        .collect();
+    out.deny = unique(raw.deny, "denied capability", ck, |s| {
+        denied_capability(s).map(|c| (c.name().to_string(), c))
+    });
+    for capability in out.deny.clone() {
+        if capability.is_granted(&out) {
+            let span = deny_spans[capability.name()].clone();
+            ck.error(
+                span,
+                format!(
+                    "`{}` is both denied and granted by {}",
+                    capability.name(),
+                    capability.grant_key()
+                ),
+                Some(format!(
+                    "remove \"{}\" from [permissions] deny, or remove the grant",
+                    capability.name()
+                )),
+            );
+        }
+    }
     out
+}
+
+/// A name in `[permissions] deny`.
+fn denied_capability(name: &str) -> Result<Capability, GrantError> {
+    let refusable: Vec<Capability> = Capability::ALL
+        .into_iter()
+        .filter(|c| c.needs_grant())
+        .collect();
+    if let Some(found) = refusable.iter().find(|c| c.name() == name) {
+        return Ok(*found);
+    }
+    if name == Capability::Environment.name() {
+        return Err(GrantError::new(
+            "`environment` cannot be denied: without [permissions.environment] the component \
+             sees no variables at all",
+            Some("remove it from [permissions] deny".into()),
+        ));
+    }
+    let names: Vec<&str> = refusable.iter().map(|c| c.name()).collect();
+    let suggestion = super::keys::suggest(name, &names)
+        .map(|s| format!("did you mean \"{s}\"? "))
+        .unwrap_or_default();
+    Err(GrantError::new(
+        format!("unknown capability `{name}` in [permissions] deny"),
+        Some(format!(
+            "{suggestion}capabilities that can be denied: {}",
+            names.join(", ")
+        )),
+    ))
 }
 
 /// Custom capability names are chosen by embedders: `[a-z0-9:._/-]+`, e.g.

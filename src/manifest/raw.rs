@@ -63,10 +63,11 @@ pub(crate) struct RawRuntime {
     pub instance_mode: Option<Spanned<String>>,
 }
 
-/// `[permissions]`: only sub-tables.
+/// `[permissions]`: the sub-tables, and `deny`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPermissions {
+    pub deny: Option<Vec<Spanned<String>>>,
     pub filesystem: Option<RawFilesystem>,
     pub network: Option<RawNetwork>,
     pub environment: Option<RawEnvironment>,
@@ -163,6 +164,7 @@ const TABLES: &[(&str, &[&str])] = &[
     (
         "permissions",
         &[
+            "deny",
             "filesystem",
             "network",
             "environment",

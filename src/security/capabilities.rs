@@ -2,63 +2,9 @@
 //! granted by its manifest, and grants it cannot use are worth a warning.
 
 use crate::component::{ComponentInfo, InterfaceName};
+pub use crate::manifest::Capability;
 use crate::manifest::Permissions;
 use crate::validate::Finding;
-
-/// A capability gated by a `[permissions.*]` section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Capability {
-    /// `wasi:filesystem/*`.
-    Filesystem,
-    /// `wasi:sockets/*` and `wasi:http/outgoing-handler`.
-    Network,
-    /// `wasi:cli/environment`: always importable, reveals only granted variables.
-    Environment,
-    /// `airssys:core/key-value`.
-    Storage,
-    /// `airssys:core/messaging`.
-    Messaging,
-}
-
-impl Capability {
-    /// The manifest key that grants this capability, as a user would write it.
-    pub fn grant_key(self) -> &'static str {
-        match self {
-            Capability::Filesystem => "[permissions.filesystem] readable_paths / writable_paths",
-            Capability::Network => "[permissions.network] allowed_hosts",
-            Capability::Environment => "[permissions.environment] variables",
-            Capability::Storage => "[permissions.storage] key_value = true",
-            Capability::Messaging => "[permissions.messaging] targets",
-        }
-    }
-
-    /// What a user adds to the manifest to grant it.
-    fn example(self) -> &'static str {
-        match self {
-            Capability::Filesystem => "[permissions.filesystem]\nreadable_paths = [\"data/**\"]",
-            Capability::Network => "[permissions.network]\nallowed_hosts = [\"api.example.com\"]",
-            Capability::Environment => "[permissions.environment]\nvariables = [\"LOG_LEVEL\"]",
-            Capability::Storage => "[permissions.storage]\nkey_value = true",
-            Capability::Messaging => "[permissions.messaging]\ntargets = [\"other-component\"]",
-        }
-    }
-
-    /// Whether `permissions` grants this capability at all.
-    fn is_granted(self, permissions: &Permissions) -> bool {
-        match self {
-            Capability::Filesystem => !permissions.filesystem.is_empty(),
-            Capability::Network => !permissions.network.is_empty(),
-            Capability::Environment => !permissions.environment.is_empty(),
-            Capability::Storage => permissions.storage.is_some(),
-            Capability::Messaging => !permissions.messaging.is_empty(),
-        }
-    }
-
-    /// Whether importing it without a grant is allowed: it reveals nothing then.
-    fn needs_grant(self) -> bool {
-        self != Capability::Environment
-    }
-}
 
 /// The capability an imported interface needs, if any.
 pub fn required_capability(import: &InterfaceName) -> Option<Capability> {
@@ -80,8 +26,9 @@ pub fn required_capability(import: &InterfaceName) -> Option<Capability> {
 
 /// Checks the component's imports against the grants.
 ///
-/// A missing grant is an error finding naming the key to add; a grant the component
-/// cannot use is a warning. Callers that only warn (`build`, `run`, `test`) downgrade
+/// A missing grant is an error finding naming the key to add, unless `[permissions]
+/// deny` names the capability: then the import is accepted and the runtime denies
+/// every use. A grant (or a deny) the component cannot use is a warning. Callers that only warn (`build`, `run`, `test`) downgrade
 /// the errors themselves.
 pub fn check_capabilities(info: &ComponentInfo, permissions: &Permissions) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -92,7 +39,11 @@ pub fn check_capabilities(info: &ComponentInfo, permissions: &Permissions) -> Ve
         };
         // Several imports of one package need one grant: report it once.
         let first_use = used.insert(capability);
-        if first_use && capability.needs_grant() && !capability.is_granted(permissions) {
+        if first_use
+            && capability.needs_grant()
+            && !capability.is_granted(permissions)
+            && !permissions.deny.contains(&capability)
+        {
             findings.push(Finding::error(
                 "missing-grant",
                 format!(
@@ -103,13 +54,22 @@ pub fn check_capabilities(info: &ComponentInfo, permissions: &Permissions) -> Ve
             ));
         }
     }
-    for capability in [
-        Capability::Filesystem,
-        Capability::Network,
-        Capability::Environment,
-        Capability::Storage,
-        Capability::Messaging,
-    ] {
+    for capability in &permissions.deny {
+        if !used.contains(capability) {
+            findings.push(Finding::warning(
+                "unused-deny",
+                format!(
+                    "\"{}\" is denied but the component imports nothing that uses it",
+                    capability.name()
+                ),
+                Some(format!(
+                    "remove \"{}\" from [permissions] deny",
+                    capability.name()
+                )),
+            ));
+        }
+    }
+    for capability in Capability::ALL {
         if capability.is_granted(permissions) && !used.contains(&capability) {
             findings.push(Finding::warning(
                 "unused-grant",

@@ -191,8 +191,8 @@ fn a_built_component_of_the_wrong_world_is_not_published() {
 
 #[test]
 fn languages_without_a_default_build_ask_for_command_and_output() {
+    // Every language has a driver; a prebuilt component must say where it is.
     let text = manifest("py", "wasi:cli/command", "")
-        .replace("language = \"prebuilt\"", "language = \"python\"")
         .replace("[build]\noutput = \"component.wasm\"\n", "");
     let dir = project_with_manifest(&text);
     let output = cli().current_dir(dir.path()).arg("build").output().unwrap();

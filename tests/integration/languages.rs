@@ -29,9 +29,22 @@ fn airssys(dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// The template's whole cycle, then the hostile variant made by inserting
-/// `patch` after `anchor` in `source` (and `header` at its top).
-fn round_trip(lang: &str, source: &str, header: &str, anchor: &str, patch: &str) {
+/// A template's hostile variant: `patch` inserted after `anchor` in `source`
+/// (and `header` at its top) makes input `passwd` reach for a capability.
+struct Hostile {
+    source: &'static str,
+    header: &'static str,
+    anchor: &'static str,
+    patch: &'static str,
+    /// Whether the import alone fails `validate` (languages that import only
+    /// what they use), rather than being refused by `[permissions] deny`.
+    refused_statically: bool,
+    /// What the failed run prints, naming the grant.
+    run_says: &'static [&'static str],
+}
+
+/// The template's whole cycle, then its hostile variant.
+fn round_trip(lang: &str, hostile: Hostile) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init(tmp.path(), lang);
     let manifest = std::fs::read_to_string(dir.join("Component.toml")).unwrap();
@@ -53,30 +66,42 @@ fn round_trip(lang: &str, source: &str, header: &str, anchor: &str, patch: &str)
     assert!(ok, "{lang} run: {stderr}");
     assert_eq!(out, "🦀bña", "{lang}");
 
-    let path = dir.join(source);
+    let path = dir.join(hostile.source);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(anchor), "the {lang} template changed: {text}");
-    let hostile = text.replacen(anchor, &format!("{anchor}{patch}"), 1);
-    std::fs::write(&path, format!("{header}{hostile}")).unwrap();
+    assert!(
+        text.contains(hostile.anchor),
+        "the {lang} template changed: {text}"
+    );
+    let patched = text.replacen(
+        hostile.anchor,
+        &format!("{}{}", hostile.anchor, hostile.patch),
+        1,
+    );
+    std::fs::write(&path, format!("{}{patched}", hostile.header)).unwrap();
     let (ok, _, stderr) = airssys(&dir, &["build"]);
     assert!(ok, "{lang} hostile build: {stderr}");
     let (ok, _, stderr) = airssys(&dir, &["validate"]);
-    assert!(!ok, "{lang}: an ungranted filesystem import fails validate");
-    assert!(
-        stderr.contains("error[missing-grant]")
-            && stderr.contains("[permissions.filesystem] readable_paths"),
-        "{lang}: {stderr}"
-    );
+    if hostile.refused_statically {
+        assert!(!ok, "{lang}: an ungranted filesystem import fails validate");
+        assert!(
+            stderr.contains("error[missing-grant]")
+                && stderr.contains("[permissions.filesystem] readable_paths"),
+            "{lang}: {stderr}"
+        );
+    } else {
+        assert!(
+            ok,
+            "{lang}: [permissions] deny accepts the imports: {stderr}"
+        );
+    }
     let (ok, out, stderr) = airssys(&dir, &["run", "--input", "passwd"]);
-    assert!(!ok, "{lang}: the read fails");
-    assert!(
-        stderr.contains("warning[missing-grant]") && stderr.contains("[permissions.filesystem]"),
-        "{lang}: the run names the grant: {stderr}"
-    );
-    assert!(
-        stderr.contains("cannot open /etc/passwd"),
-        "{lang}: {stderr}"
-    );
+    assert!(!ok, "{lang}: the attempt fails");
+    for expected in hostile.run_says {
+        assert!(
+            stderr.contains(expected),
+            "{lang}: `{expected}` in {stderr}"
+        );
+    }
     assert!(
         !out.contains("root:") && !stderr.contains("root:"),
         "{lang} leaked"
@@ -96,14 +121,26 @@ const C_HOSTILE: &str = r#"
   }
 "#;
 
+/// What a C or C++ run of `passwd` says: the static check's warning naming the
+/// grant, and the program's own failure (no preopen, so libc refuses it).
+const FS_REFUSED: &[&str] = &[
+    "warning[missing-grant]",
+    "[permissions.filesystem]",
+    "cannot open /etc/passwd",
+];
+
 #[test]
 fn c_template() {
     round_trip(
         "c",
-        "src/component.c",
-        "#include <stdio.h>\n",
-        "  size_t len = input->data.len;\n",
-        C_HOSTILE,
+        Hostile {
+            source: "src/component.c",
+            header: "#include <stdio.h>\n",
+            anchor: "  size_t len = input->data.len;\n",
+            patch: C_HOSTILE,
+            refused_statically: true,
+            run_says: FS_REFUSED,
+        },
     );
 }
 
@@ -111,10 +148,11 @@ fn c_template() {
 fn cpp_template() {
     round_trip(
         "cpp",
-        "src/component.cpp",
-        "#include <cstdio>\n",
-        "  std::string request_id(view(input->context.request_id));\n",
-        r#"
+        Hostile {
+            source: "src/component.cpp",
+            header: "#include <cstdio>\n",
+            anchor: "  std::string request_id(view(input->context.request_id));\n",
+            patch: r#"
   if (text == "passwd") {
     std::FILE *file = std::fopen("/etc/passwd", "r");
     char line[64] = "cannot open /etc/passwd";
@@ -126,5 +164,27 @@ fn cpp_template() {
     return fail(err, line);
   }
 "#,
+            refused_statically: true,
+            run_says: FS_REFUSED,
+        },
+    );
+}
+
+#[test]
+fn python_template() {
+    round_trip(
+        "python",
+        Hostile {
+            source: "src/app.py",
+            // componentize-py keeps only the modules imported at build time.
+            header: "from wit_world.imports import key_value\n",
+            anchor: "            raise invalid(\"empty input\")\n",
+            patch: "        if text == \"passwd\":\n            key_value.get(\"passwd\")\n",
+            refused_statically: false,
+            run_says: &[
+                "denied: hello-python 0.1.0: key-value get",
+                "help: add `key_value = true` to [permissions.storage]",
+            ],
+        },
     );
 }

@@ -54,6 +54,29 @@ fn sockets_without_a_network_grant_names_allowed_hosts() {
 }
 
 #[test]
+fn a_denied_capability_passes_validate_and_an_unused_deny_warns() {
+    let component =
+        wat::command_component("import wasi:sockets/instance-network@0.2.6;", &[SOCKETS]);
+    let denied = manifest(
+        "net",
+        COMMAND,
+        "[permissions]\ndeny = [\"network\", \"filesystem\"]\n",
+    );
+    let (output, dir) = validate(&denied, &component, &[]);
+    let stderr = stderr_in(&output, dir.path());
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("missing-grant"), "{stderr}");
+    assert!(
+        stderr.contains("warning[unused-deny]: \"filesystem\" is denied"),
+        "{stderr}"
+    );
+    // Denying something else leaves the import ungranted: still an error.
+    let other = manifest("net", COMMAND, "[permissions]\ndeny = [\"storage\"]\n");
+    let (output, _) = validate(&other, &component, &[]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
 fn key_value_without_storage_grant_is_an_error() {
     let component =
         wat::airssys_component("import airssys:core/key-value@1.0.0;", &[KEY_VALUE_GET]);
@@ -111,24 +134,18 @@ fn a_component_of_another_world_is_refused_with_the_fix() {
 }
 
 #[test]
-fn a_core_module_is_refused_with_how_to_componentize() {
-    // A program gets the command adapter, a library the reactor one; the help
-    // names the file given.
+fn a_core_module_is_adapted_or_refused_with_the_reason() {
+    // A program gets the command adapter: it becomes a `wasi:cli/command`, which
+    // is not the world this manifest declares.
     let module = ::wat::parse_str("(module (func (export \"_start\")))").unwrap();
     let (output, dir) = validate(&manifest("core", AIRSSYS, ""), &module, &[]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(stderr_in(&output, dir.path()));
+    // A library gets the reactor adapter, which needs the airssys exports.
     let module = ::wat::parse_str("(module (func (export \"handle\")))").unwrap();
     let (output, dir) = validate(&manifest("core", AIRSSYS, ""), &module, &[]);
-    let stderr = stderr_in(&output, dir.path());
-    assert!(
-        stderr.contains("(a reactor: it exports functions, no `_start`)"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("wasi_snapshot_preview1.reactor.wasm"),
-        "{stderr}"
-    );
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("reactor_without_exports", stderr_in(&output, dir.path()));
 }
 
 #[test]
