@@ -706,7 +706,7 @@ _airssys__wasm() {
             fi
             case "${prev}" in
                 --lang)
-                    COMPREPLY=($(compgen -W "rust c cpp python js go prebuilt" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "rust c cpp python js ts go prebuilt" -- "${cur}"))
                     return 0
                     ;;
                 --template)

@@ -56,6 +56,7 @@ c\t''
 cpp\t''
 python\t''
 js\t''
+ts\t''
 go\t''
 prebuilt\t''"
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand init" -l template -d 'Template name (see `airssys-wasm templates`); overrides --lang' -r

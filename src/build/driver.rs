@@ -48,6 +48,8 @@ pub fn driver_for(language: Language) -> Option<&'static dyn Driver> {
         Language::C => Some(&super::clang::Clang::C),
         Language::Cpp => Some(&super::clang::Clang::Cpp),
         Language::Python => Some(&super::python::Python),
-        Language::Js | Language::Go | Language::Prebuilt => None,
+        Language::Js => Some(&super::javascript::JavaScript { typescript: false }),
+        Language::Ts => Some(&super::javascript::JavaScript { typescript: true }),
+        Language::Go | Language::Prebuilt => None,
     }
 }

@@ -3,6 +3,7 @@
 
 mod clang;
 pub mod driver;
+mod javascript;
 mod python;
 mod rust;
 pub mod sdk;

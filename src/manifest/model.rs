@@ -67,6 +67,8 @@ pub enum Language {
     Python,
     /// JavaScript, built with componentize-js.
     Js,
+    /// TypeScript, compiled with tsc, then built as JavaScript.
+    Ts,
     /// Go, built with the Go toolchain for wasip1.
     Go,
     /// An already built component: only validated and copied.
@@ -75,12 +77,13 @@ pub enum Language {
 
 impl Language {
     /// Every language, in the order shown to users.
-    pub const ALL: [Language; 7] = [
+    pub const ALL: [Language; 8] = [
         Language::Rust,
         Language::C,
         Language::Cpp,
         Language::Python,
         Language::Js,
+        Language::Ts,
         Language::Go,
         Language::Prebuilt,
     ];
@@ -93,6 +96,7 @@ impl Language {
             Language::Cpp => "cpp",
             Language::Python => "python",
             Language::Js => "js",
+            Language::Ts => "ts",
             Language::Go => "go",
             Language::Prebuilt => "prebuilt",
         }

@@ -188,3 +188,42 @@ fn python_template() {
         },
     );
 }
+
+/// The JS and TS hostile patch: a key-value read the manifest refuses.
+const JS_HOSTILE: &str = "    if (text === \"passwd\") {\n      get(\"passwd\");\n    }\n";
+
+#[test]
+fn js_template() {
+    round_trip(
+        "js",
+        Hostile {
+            source: "src/app.js",
+            header: "import { get } from \"airssys:core/key-value@1.0.0\";\n",
+            anchor: "      throw invalidInput(\"empty input\");\n    }\n",
+            patch: JS_HOSTILE,
+            refused_statically: false,
+            run_says: &[
+                "denied: hello-js 0.1.0: key-value get",
+                "help: add `key_value = true` to [permissions.storage]",
+            ],
+        },
+    );
+}
+
+#[test]
+fn ts_template() {
+    round_trip(
+        "ts",
+        Hostile {
+            source: "src/app.ts",
+            header: "import { get } from \"airssys:core/key-value@1.0.0\";\n",
+            anchor: "      throw invalidInput(\"empty input\");\n    }\n",
+            patch: JS_HOSTILE,
+            refused_statically: false,
+            run_says: &[
+                "denied: hello-ts 0.1.0: key-value get",
+                "help: add `key_value = true` to [permissions.storage]",
+            ],
+        },
+    );
+}
