@@ -227,3 +227,63 @@ fn ts_template() {
         },
     );
 }
+
+/// A Python component that never uses the network deploys to a real host with
+/// no `[permissions.network]` (its `deny` covers what CPython imports) and
+/// serves over HTTP; its denied key-value read is refused by the host and
+/// lands in the audit log.
+#[test]
+fn a_python_component_deploys_to_a_real_host_without_grants() {
+    use super::support::host::start;
+    use super::support::server::post;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = init(tmp.path(), "python");
+    let manifest = std::fs::read_to_string(dir.join("Component.toml")).unwrap();
+    assert!(!manifest.contains("\n[permissions.network]"), "{manifest}");
+    let app = dir.join("src/app.py");
+    let source = std::fs::read_to_string(&app).unwrap();
+    let anchor = "            raise invalid(\"empty input\")\n";
+    std::fs::write(
+        &app,
+        format!(
+            "from wit_world.imports import key_value\n{}",
+            source.replacen(
+                anchor,
+                &format!("{anchor}        if text == \"secret\":\n            key_value.get(\"secret\")\n"),
+                1
+            )
+        ),
+    )
+    .unwrap();
+
+    let state = tmp.path().join("state");
+    let server = start(tmp.path(), &state, &[]);
+    let admin = |args: &[&str]| {
+        let output = cli()
+            .current_dir(&dir)
+            .env("AIRSSYS_HOST", format!("http://{}", server.addr))
+            .env("AIRSSYS_STATE_DIR", &state)
+            .env_remove("AIRSSYS_TOKEN")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            stdout(&output),
+            stderr_in(&output, tmp.path()),
+        )
+    };
+    let (ok, _, stderr) = admin(&["deploy", "."]);
+    assert!(ok, "deploy: {stderr}");
+    let invoke = server.url("/v1/components/hello-python/invoke");
+    assert_eq!(post(&invoke, "añb", &[]).unwrap().body, "bña");
+    let refused = post(&invoke, "secret", &[]).unwrap();
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let (ok, out, stderr) = admin(&["--format", "json", "audit"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        out.contains("key-value get") && out.contains("[permissions.storage]"),
+        "the denial is audited with the grant: {out}"
+    );
+}
