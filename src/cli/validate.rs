@@ -61,6 +61,13 @@ fn print_human(out: &Output, report: &ValidationReport) {
     for finding in &report.findings {
         render::finding(out, finding);
     }
+    if !m.denied.is_empty() {
+        out.note(format!(
+            "refused by [permissions] deny, whatever the component imports: {} \
+             (every use is denied at run time)",
+            m.denied.join(", ")
+        ));
+    }
     let checked = match &report.component_path {
         Some(path) => format!("manifest, WIT and {}", path.display()),
         None => {

@@ -37,6 +37,8 @@ pub struct ManifestSummary {
     pub world: String,
     /// `[component] language`.
     pub language: String,
+    /// `[permissions] deny`: capabilities refused whatever the component imports.
+    pub denied: Vec<String>,
 }
 
 /// Everything `validate` found.
@@ -110,6 +112,12 @@ pub fn validate_project(options: &ValidateOptions) -> Result<ValidationReport> {
             version: m.component.version.to_string(),
             world: m.component.world.to_string(),
             language: m.component.language.to_string(),
+            denied: m
+                .permissions
+                .deny
+                .iter()
+                .map(|c| c.name().to_string())
+                .collect(),
         },
         wit,
         component_path: wasm,

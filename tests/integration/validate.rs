@@ -67,6 +67,10 @@ fn a_denied_capability_passes_validate_and_an_unused_deny_warns() {
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("missing-grant"), "{stderr}");
     assert!(
+        stderr.contains("note: refused by [permissions] deny, whatever the component imports: network, filesystem"),
+        "the refusal is shown, never silent: {stderr}"
+    );
+    assert!(
         stderr.contains("warning[unused-deny]: \"filesystem\" is denied"),
         "{stderr}"
     );
