@@ -108,7 +108,7 @@ fn template(template: &'static str, language: Language) -> Option<Built> {
     })
 }
 
-fn runtime(cache_dir: Option<PathBuf>) -> Runtime {
+fn new_runtime(cache_dir: Option<PathBuf>) -> Runtime {
     Runtime::new(RuntimeConfig {
         cache_dir,
         sink: Arc::new(StderrSink::new(LogLevel::Error)),
@@ -148,7 +148,7 @@ struct Startup {
 /// Cold compile and cached start of one component, medians.
 fn startup(built: &Built) -> Startup {
     // Cold: no cache at all, so every load runs Cranelift (and stores nothing).
-    let cold_runtime = runtime(None);
+    let cold_runtime = new_runtime(None);
     let cold_runs = if built.wasm.len() > 1 << 20 { 3 } else { 10 };
     let cold = (0..cold_runs)
         .map(|_| {
@@ -163,7 +163,7 @@ fn startup(built: &Built) -> Startup {
 
     // Cached: a fresh cache directory, filled by a first load, then read back.
     let cache = tempfile::tempdir().expect("temp dir");
-    let cached_runtime = runtime(Some(cache.path().to_path_buf()));
+    let cached_runtime = new_runtime(Some(cache.path().to_path_buf()));
     load(&cached_runtime, built, "cached", InstanceMode::Pooled);
     let cached = (0..10)
         .map(|_| {
@@ -221,7 +221,7 @@ fn benchmarks(c: &mut Criterion) {
         .collect();
 
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
-    let runtime = runtime(None);
+    let runtime = new_runtime(None);
     let mut group = c.benchmark_group("languages");
     for b in &built {
         for (label, mode) in [

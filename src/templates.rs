@@ -74,6 +74,14 @@ impl InitError {
                 "available templates: {} (see `airssys-wasm templates`)",
                 available.join(", ")
             )),
+            InitError::NoTemplateForLanguage {
+                language: Language::Prebuilt,
+                ..
+            } => Some(
+                "a prebuilt component needs no template: write a Component.toml with \
+                 `language = \"prebuilt\"` and `[build] output = \"<path of the .wasm>\"`"
+                    .into(),
+            ),
             InitError::NoTemplateForLanguage { available, .. } => Some(format!(
                 "templates exist for: {}; or use `--lang prebuilt` with a component built elsewhere",
                 available.join(", ")

@@ -50,6 +50,7 @@ pub fn driver_for(language: Language) -> Option<&'static dyn Driver> {
         Language::Python => Some(&super::python::Python),
         Language::Js => Some(&super::javascript::JavaScript { typescript: false }),
         Language::Ts => Some(&super::javascript::JavaScript { typescript: true }),
-        Language::Go | Language::Prebuilt => None,
+        Language::Go => Some(&super::golang::Go),
+        Language::Prebuilt => None,
     }
 }

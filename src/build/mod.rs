@@ -3,6 +3,7 @@
 
 mod clang;
 pub mod driver;
+mod golang;
 mod javascript;
 mod python;
 mod rust;

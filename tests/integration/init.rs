@@ -132,11 +132,11 @@ fn init_refuses_unknown_templates_and_languages_without_templates() {
     insta::assert_snapshot!("unknown_template", stderr_in(&output, tmp.path()));
     let output = cli()
         .current_dir(tmp.path())
-        .args(["init", "x", "--yes", "--lang", "go"])
+        .args(["init", "x", "--yes", "--lang", "prebuilt"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!("no_template_for_go", stderr_in(&output, tmp.path()));
+    insta::assert_snapshot!("no_template_for_prebuilt", stderr_in(&output, tmp.path()));
 }
 
 /// Every file under `dir`, recursively.

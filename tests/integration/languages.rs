@@ -29,16 +29,16 @@ fn airssys(dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// A template's hostile variant: `patch` inserted after `anchor` in `source`
-/// (and `header` at its top) makes input `passwd` reach for a capability.
+/// A template's hostile variant: `edits` to `source` (each text inserted after
+/// its anchor; an empty anchor means the top of the file) make input `passwd`
+/// reach for a capability.
 struct Hostile {
     source: &'static str,
-    header: &'static str,
-    anchor: &'static str,
-    patch: &'static str,
-    /// Whether the import alone fails `validate` (languages that import only
-    /// what they use), rather than being refused by `[permissions] deny`.
-    refused_statically: bool,
+    edits: &'static [(&'static str, &'static str)],
+    /// The grant `validate` names when the import alone fails it (languages
+    /// that import only what they use); `None` when `[permissions] deny`
+    /// refuses it instead.
+    refused_statically: Option<&'static str>,
     /// What the failed run prints, naming the grant.
     run_says: &'static [&'static str],
 }
@@ -67,25 +67,24 @@ fn round_trip(lang: &str, hostile: Hostile) {
     assert_eq!(out, "🦀bña", "{lang}");
 
     let path = dir.join(hostile.source);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(
-        text.contains(hostile.anchor),
-        "the {lang} template changed: {text}"
-    );
-    let patched = text.replacen(
-        hostile.anchor,
-        &format!("{}{}", hostile.anchor, hostile.patch),
-        1,
-    );
-    std::fs::write(&path, format!("{}{patched}", hostile.header)).unwrap();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    for (anchor, insert) in hostile.edits {
+        text = match anchor.is_empty() {
+            true => format!("{insert}{text}"),
+            false => {
+                assert!(text.contains(anchor), "the {lang} template changed: {text}");
+                text.replacen(anchor, &format!("{anchor}{insert}"), 1)
+            }
+        };
+    }
+    std::fs::write(&path, text).unwrap();
     let (ok, _, stderr) = airssys(&dir, &["build"]);
     assert!(ok, "{lang} hostile build: {stderr}");
     let (ok, _, stderr) = airssys(&dir, &["validate"]);
-    if hostile.refused_statically {
-        assert!(!ok, "{lang}: an ungranted filesystem import fails validate");
+    if let Some(grant) = hostile.refused_statically {
+        assert!(!ok, "{lang}: an ungranted import fails validate");
         assert!(
-            stderr.contains("error[missing-grant]")
-                && stderr.contains("[permissions.filesystem] readable_paths"),
+            stderr.contains("error[missing-grant]") && stderr.contains(grant),
             "{lang}: {stderr}"
         );
     } else {
@@ -135,10 +134,11 @@ fn c_template() {
         "c",
         Hostile {
             source: "src/component.c",
-            header: "#include <stdio.h>\n",
-            anchor: "  size_t len = input->data.len;\n",
-            patch: C_HOSTILE,
-            refused_statically: true,
+            edits: &[
+                ("", "#include <stdio.h>\n"),
+                ("  size_t len = input->data.len;\n", C_HOSTILE),
+            ],
+            refused_statically: Some("[permissions.filesystem] readable_paths"),
             run_says: FS_REFUSED,
         },
     );
@@ -150,9 +150,11 @@ fn cpp_template() {
         "cpp",
         Hostile {
             source: "src/component.cpp",
-            header: "#include <cstdio>\n",
-            anchor: "  std::string request_id(view(input->context.request_id));\n",
-            patch: r#"
+            edits: &[
+                ("", "#include <cstdio>\n"),
+                (
+                    "  std::string request_id(view(input->context.request_id));\n",
+                    r#"
   if (text == "passwd") {
     std::FILE *file = std::fopen("/etc/passwd", "r");
     char line[64] = "cannot open /etc/passwd";
@@ -164,7 +166,9 @@ fn cpp_template() {
     return fail(err, line);
   }
 "#,
-            refused_statically: true,
+                ),
+            ],
+            refused_statically: Some("[permissions.filesystem] readable_paths"),
             run_says: FS_REFUSED,
         },
     );
@@ -177,12 +181,43 @@ fn python_template() {
         Hostile {
             source: "src/app.py",
             // componentize-py keeps only the modules imported at build time.
-            header: "from wit_world.imports import key_value\n",
-            anchor: "            raise invalid(\"empty input\")\n",
-            patch: "        if text == \"passwd\":\n            key_value.get(\"passwd\")\n",
-            refused_statically: false,
+            edits: &[
+                ("", "from wit_world.imports import key_value\n"),
+                (
+                    "            raise invalid(\"empty input\")\n",
+                    "        if text == \"passwd\":\n            key_value.get(\"passwd\")\n",
+                ),
+            ],
+            refused_statically: None,
             run_says: &[
                 "denied: hello-python 0.1.0: key-value get",
+                "help: add `key_value = true` to [permissions.storage]",
+            ],
+        },
+    );
+}
+
+#[test]
+fn go_template() {
+    round_trip(
+        "go",
+        Hostile {
+            source: "export_airssys_core_lifecycle/lifecycle.go",
+            edits: &[
+                (
+                    "\t\"wit_component/airssys_core_logging\"\n",
+                    "\t\"wit_component/airssys_core_key_value\"\n",
+                ),
+                (
+                    "func Execute(in input) witTypes.Result[output, fault] {\n",
+                    "\tif string(in.Data) == \"passwd\" {\n\t\tif r := airssys_core_key_value.Get(\"passwd\"); r.IsErr() {\n\t\t\treturn witTypes.Err[output](r.Err())\n\t\t}\n\t}\n",
+                ),
+            ],
+            // Go links only what it calls: the key-value import appears, ungranted.
+            refused_statically: Some("[permissions.storage] key_value = true"),
+            run_says: &[
+                "warning[missing-grant]",
+                "denied: hello-go 0.1.0: key-value get",
                 "help: add `key_value = true` to [permissions.storage]",
             ],
         },
@@ -198,10 +233,17 @@ fn js_template() {
         "js",
         Hostile {
             source: "src/app.js",
-            header: "import { get } from \"airssys:core/key-value@1.0.0\";\n",
-            anchor: "      throw invalidInput(\"empty input\");\n    }\n",
-            patch: JS_HOSTILE,
-            refused_statically: false,
+            edits: &[
+                (
+                    "",
+                    "import { get } from \"airssys:core/key-value@1.0.0\";\n",
+                ),
+                (
+                    "      throw invalidInput(\"empty input\");\n    }\n",
+                    JS_HOSTILE,
+                ),
+            ],
+            refused_statically: None,
             run_says: &[
                 "denied: hello-js 0.1.0: key-value get",
                 "help: add `key_value = true` to [permissions.storage]",
@@ -216,10 +258,17 @@ fn ts_template() {
         "ts",
         Hostile {
             source: "src/app.ts",
-            header: "import { get } from \"airssys:core/key-value@1.0.0\";\n",
-            anchor: "      throw invalidInput(\"empty input\");\n    }\n",
-            patch: JS_HOSTILE,
-            refused_statically: false,
+            edits: &[
+                (
+                    "",
+                    "import { get } from \"airssys:core/key-value@1.0.0\";\n",
+                ),
+                (
+                    "      throw invalidInput(\"empty input\");\n    }\n",
+                    JS_HOSTILE,
+                ),
+            ],
+            refused_statically: None,
             run_says: &[
                 "denied: hello-ts 0.1.0: key-value get",
                 "help: add `key_value = true` to [permissions.storage]",
