@@ -51,7 +51,7 @@ pub fn run(out: &Output, args: InitArgs) -> Result<ExitCode> {
     let mut description = args.description.clone();
     if interactive {
         if template.is_none() {
-            template = prompt_template();
+            template = prompt_template(args.lang);
         }
         if description.is_none() {
             description = dialoguer::Input::<String>::new()
@@ -96,8 +96,14 @@ fn default_description(name: &str) -> String {
     format!("The {name} component")
 }
 
-fn prompt_template() -> Option<String> {
+/// Every template, the first one of `language` (`--lang`, rust by default)
+/// selected.
+fn prompt_template(language: Language) -> Option<String> {
     let list = templates::list();
+    let default = list
+        .iter()
+        .position(|t| t.language == language.as_str())
+        .unwrap_or(0);
     let items: Vec<String> = list
         .iter()
         .map(|t| format!("{} ({}): {}", t.name, t.language, t.description))
@@ -105,7 +111,7 @@ fn prompt_template() -> Option<String> {
     let index = dialoguer::Select::new()
         .with_prompt("Template")
         .items(&items)
-        .default(0)
+        .default(default)
         .interact()
         .ok()?;
     list.get(index).map(|t| t.name.clone())
