@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -145,6 +146,14 @@ struct Startup {
     inspect: Duration,
 }
 
+/// What one instance of a component does and holds.
+struct Guest {
+    /// Wasm instructions (fuel) of one steady-state `execute`.
+    fuel: u64,
+    /// Its linear memories and tables, in bytes.
+    memory: u64,
+}
+
 /// Cold compile and cached start of one component, medians.
 fn startup(built: &Built) -> Startup {
     // Cold: no cache at all, so every load runs Cranelift (and stores nothing).
@@ -222,6 +231,7 @@ fn benchmarks(c: &mut Criterion) {
 
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
     let runtime = new_runtime(None);
+    let mut guests = Vec::new();
     let mut group = c.benchmark_group("languages");
     for b in &built {
         for (label, mode) in [
@@ -235,6 +245,19 @@ fn benchmarks(c: &mut Criterion) {
                 .block_on(runtime.invoke(&loaded, Invocation::new(INPUT.to_vec())))
                 .unwrap_or_else(|e| panic!("{}: {e}", b.template));
             assert_eq!(output.data, b"kramhcneb ,olleh", "{}", b.template);
+            if mode == InstanceMode::Pooled {
+                // The guest's own work in one steady-state `execute` (the runtime
+                // meters fuel always), and the memory an instance holds.
+                let usage = &loaded.sandbox().usage;
+                let before = usage.fuel_consumed.load(Ordering::Relaxed);
+                tokio
+                    .block_on(runtime.invoke(&loaded, Invocation::new(INPUT.to_vec())))
+                    .expect("second call");
+                guests.push(Guest {
+                    fuel: usage.fuel_consumed.load(Ordering::Relaxed) - before,
+                    memory: usage.memory_high_water.load(Ordering::Relaxed),
+                });
+            }
             group.bench_function(format!("{}/{label}", b.template), |bencher| {
                 bencher.to_async(&tokio).iter(|| async {
                     runtime
@@ -249,19 +272,26 @@ fn benchmarks(c: &mut Criterion) {
 
     eprintln!();
     eprintln!(
-        "{:<14} {:>12} {:>17} {:>17} {:>16}",
-        "language", "size (B)", "cold compile ms", "cached start ms", "of which inspect"
+        "{:<14} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
+        "language", "size B", "cold ms", "cached ms", "inspect ms", "fuel/execute", "memory MiB"
     );
-    for s in &startups {
+    for (s, g) in startups.iter().zip(&guests) {
         eprintln!(
-            "{:<14} {:>12} {:>17} {:>17} {:>16}",
+            "{:<14} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10.1}",
             s.template,
             s.size,
             ms(s.cold),
             ms(s.cached),
-            ms(s.inspect)
+            ms(s.inspect),
+            g.fuel,
+            g.memory as f64 / (1 << 20) as f64
         );
     }
+    eprintln!(
+        "(cold: `Runtime::load` with no compiled-artifact cache, median of 3 (over 1 MiB) or 10 \
+         runs; cached: the same load from a warm cache, median of 10; inspect: the \
+         validation, decoding and hashing every load does, included in both)"
+    );
     let skipped: Vec<&str> = TEMPLATES
         .iter()
         .map(|(name, _)| *name)

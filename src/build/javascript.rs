@@ -81,12 +81,14 @@ impl Driver for JavaScript {
         _options: &BuildOptions,
         progress: &mut dyn BuildProgress,
     ) -> Result<PathBuf> {
-        let tool =
-            |name: &str| find_tool(&project.dir, name).ok_or_else(|| self.missing(name, name));
+        let componentize = format!("@bytecodealliance/componentize-js@{COMPONENTIZE_JS}");
+        let tool = |name: &str, package: &str| {
+            find_tool(&project.dir, name).ok_or_else(|| self.missing(name, package))
+        };
         let entry = match self.typescript {
             true => {
                 // tsconfig.json says where: the template compiles src/ to target/ts/.
-                let mut tsc = Command::new(tool("tsc")?);
+                let mut tsc = Command::new(tool("tsc", "typescript@5")?);
                 tsc.args(["-p", "."]);
                 toolchain::run_logged(&project.dir, tsc, "tsc -p .", progress)?;
                 "target/ts/app.js"
@@ -111,7 +113,7 @@ impl Driver for JavaScript {
             &output,
             entry,
         ];
-        let mut command = Command::new(tool("componentize-js")?);
+        let mut command = Command::new(tool("componentize-js", &componentize)?);
         command.args(args);
         let display = format!("componentize-js {}", args.join(" "));
         toolchain::run_logged(&project.dir, command, &display, progress)?;

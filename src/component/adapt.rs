@@ -98,18 +98,23 @@ pub fn read_component(path: &Path) -> Result<(Vec<u8>, Option<CoreKind>), Compon
     if !is_core_module(&bytes) {
         return Ok((bytes, None));
     }
-    let adapted = adapt_core_module(&bytes, path, AdaptOptions::default())?;
+    let options = AdaptOptions {
+        // What the Go driver sets, for a Go module handed over as a file.
+        realloc_via_memory_grow: has_custom_section(&bytes, |name| name == "go:buildid"),
+    };
+    let adapted = adapt_core_module(&bytes, path, options)?;
     Ok((adapted.bytes, Some(adapted.kind)))
 }
 
 fn has_component_type(bytes: &[u8]) -> bool {
+    has_custom_section(bytes, |name| name.starts_with("component-type"))
+}
+
+fn has_custom_section(bytes: &[u8], wanted: impl Fn(&str) -> bool) -> bool {
     wasmparser::Parser::new(0)
         .parse_all(bytes)
         .flatten()
-        .any(|payload| {
-            matches!(payload, wasmparser::Payload::CustomSection(s)
-                if s.name().starts_with("component-type"))
-        })
+        .any(|payload| matches!(payload, wasmparser::Payload::CustomSection(s) if wanted(s.name())))
 }
 
 fn adapt_error(path: &Path, details: String) -> ComponentError {

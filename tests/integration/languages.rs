@@ -43,8 +43,8 @@ struct Hostile {
     run_says: &'static [&'static str],
 }
 
-/// The template's whole cycle, then its hostile variant.
-fn round_trip(lang: &str, hostile: Hostile) {
+/// The template's whole cycle, then its hostile variant; returns the project.
+fn round_trip(lang: &str, hostile: Hostile) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = init(tmp.path(), lang);
     let manifest = std::fs::read_to_string(dir.join("Component.toml")).unwrap();
@@ -105,6 +105,7 @@ fn round_trip(lang: &str, hostile: Hostile) {
         !out.contains("root:") && !stderr.contains("root:"),
         "{lang} leaked"
     );
+    (tmp, dir)
 }
 
 const C_HOSTILE: &str = r#"
@@ -199,7 +200,7 @@ fn python_template() {
 
 #[test]
 fn go_template() {
-    round_trip(
+    let (_tmp, dir) = round_trip(
         "go",
         Hostile {
             source: "export_airssys_core_lifecycle/lifecycle.go",
@@ -222,6 +223,21 @@ fn go_template() {
             ],
         },
     );
+    // The Go core module itself runs too: `run` recognises Go and adapts it the
+    // way the Go driver does (the adapter must not call into Go's allocator).
+    let (ok, out, stderr) = airssys(
+        &dir,
+        &[
+            "run",
+            "target/go/hello-go.core.wasm",
+            "--manifest",
+            "Component.toml",
+            "--input",
+            "abc",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(out, "cba");
 }
 
 /// The JS and TS hostile patch: a key-value read the manifest refuses.
