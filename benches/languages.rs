@@ -3,14 +3,15 @@
 //! Cranelift, no compiled-artifact cache), the cached start (`Runtime::load`
 //! from a warm cache) and `Runtime::invoke` of `execute`, per-request and
 //! pooled. Each template keeps its own manifest (the Python and JS engines get
-//! 64 MiB of memory); only the instance mode changes.
+//! 64 MiB of memory, Go 32 MiB); only the instance mode changes.
 //!
 //! A language whose toolchain is not installed is skipped with a message.
 //! `cargo bench --bench languages`; figures go to docs/performance.md.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -24,7 +25,7 @@ use airssys_wasm::runtime::{
 use airssys_wasm::templates::{InitOptions, init};
 
 /// Every template, with its language.
-const TEMPLATES: [(&str, Language); 7] = [
+const TEMPLATES: [(&str, Language); 8] = [
     ("rust", Language::Rust),
     ("rust-bindgen", Language::Rust),
     ("c", Language::C),
@@ -32,6 +33,7 @@ const TEMPLATES: [(&str, Language); 7] = [
     ("python", Language::Python),
     ("js", Language::Js),
     ("ts", Language::Ts),
+    ("go", Language::Go),
 ];
 
 const INPUT: &[u8] = b"hello, benchmark";
@@ -231,41 +233,82 @@ fn benchmarks(c: &mut Criterion) {
 
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
     let runtime = new_runtime(None);
-    let mut guests = Vec::new();
+    let mut guests: HashMap<&str, Guest> = HashMap::new();
+    let mut failed: Vec<String> = Vec::new();
     let mut group = c.benchmark_group("languages");
     for b in &built {
         for (label, mode) in [
             ("per-request", InstanceMode::PerRequest),
             ("pooled", InstanceMode::Pooled),
         ] {
+            let id = format!("{}/{label}", b.template);
             let loaded = load(&runtime, b, label, mode);
-            // One call outside the measurement: the output is checked, and a
-            // pooled component gets its initialised instance.
-            let output = tokio
-                .block_on(runtime.invoke(&loaded, Invocation::new(INPUT.to_vec())))
-                .unwrap_or_else(|e| panic!("{}: {e}", b.template));
-            assert_eq!(output.data, b"kramhcneb ,olleh", "{}", b.template);
-            if mode == InstanceMode::Pooled {
-                // The guest's own work in one steady-state `execute` (the runtime
-                // meters fuel always), and the memory an instance holds.
-                let usage = &loaded.sandbox().usage;
+            // Two calls outside the measurement: the output is checked, a pooled
+            // component gets its initialised instance, and the second call
+            // measures the guest's own work in a steady-state `execute` (the
+            // runtime always meters fuel) and the memory an instance holds.
+            let usage = &loaded.sandbox().usage;
+            let mut fuel = 0;
+            let mut check = Ok(());
+            for call in 1..=2 {
                 let before = usage.fuel_consumed.load(Ordering::Relaxed);
-                tokio
-                    .block_on(runtime.invoke(&loaded, Invocation::new(INPUT.to_vec())))
-                    .expect("second call");
-                guests.push(Guest {
-                    fuel: usage.fuel_consumed.load(Ordering::Relaxed) - before,
-                    memory: usage.memory_high_water.load(Ordering::Relaxed),
-                });
+                let output =
+                    tokio.block_on(runtime.invoke(&loaded, Invocation::new(INPUT.to_vec())));
+                fuel = usage.fuel_consumed.load(Ordering::Relaxed) - before;
+                check = match output {
+                    Ok(output) if output.data == b"kramhcneb ,olleh" => Ok(()),
+                    Ok(output) => Err(format!("{id}: wrong output {:?}", output.data)),
+                    Err(e) => Err(format!("{id}: call {call} failed: {e}")),
+                };
+                if check.is_err() {
+                    break;
+                }
             }
-            group.bench_function(format!("{}/{label}", b.template), |bencher| {
+            if let Err(message) = check {
+                eprintln!("not measuring {message}");
+                failed.push(message);
+                continue;
+            }
+            if mode == InstanceMode::Pooled {
+                guests.insert(
+                    b.template,
+                    Guest {
+                        fuel,
+                        memory: usage.memory_high_water.load(Ordering::Relaxed),
+                    },
+                );
+            }
+            // A failing call is counted, not unwrapped: one broken component
+            // must not end the run; its figure is then flagged in the summary.
+            let calls = AtomicU64::new(0);
+            let first_failure: Mutex<Option<(u64, String)>> = Mutex::new(None);
+            let failures = AtomicU64::new(0);
+            group.bench_function(&id, |bencher| {
                 bencher.to_async(&tokio).iter(|| async {
-                    runtime
+                    let call = calls.fetch_add(1, Ordering::Relaxed) + 1;
+                    let result = runtime
                         .invoke(&loaded, Invocation::new(INPUT.to_vec()))
-                        .await
-                        .unwrap()
+                        .await;
+                    if let Err(e) = &result {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                        let mut first = first_failure.lock().unwrap();
+                        if first.is_none() {
+                            *first = Some((call, e.to_string()));
+                        }
+                    }
+                    result
                 })
             });
+            let failures = failures.load(Ordering::Relaxed);
+            if let Some((call, error)) = first_failure.into_inner().unwrap() {
+                let message = format!(
+                    "{id}: {failures} of the {} calls criterion made failed (the first was \
+                     call {call}: {error}); its time is not valid",
+                    calls.load(Ordering::Relaxed)
+                );
+                eprintln!("{message}");
+                failed.push(message);
+            }
         }
     }
     group.finish();
@@ -275,16 +318,23 @@ fn benchmarks(c: &mut Criterion) {
         "{:<14} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
         "language", "size B", "cold ms", "cached ms", "inspect ms", "fuel/execute", "memory MiB"
     );
-    for (s, g) in startups.iter().zip(&guests) {
+    for s in &startups {
+        let (fuel, memory) = match guests.get(s.template) {
+            Some(g) => (
+                g.fuel.to_string(),
+                format!("{:.1}", g.memory as f64 / (1 << 20) as f64),
+            ),
+            None => ("-".into(), "-".into()),
+        };
         eprintln!(
-            "{:<14} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10.1}",
+            "{:<14} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
             s.template,
             s.size,
             ms(s.cold),
             ms(s.cached),
             ms(s.inspect),
-            g.fuel,
-            g.memory as f64 / (1 << 20) as f64
+            fuel,
+            memory
         );
     }
     eprintln!(
@@ -292,6 +342,9 @@ fn benchmarks(c: &mut Criterion) {
          runs; cached: the same load from a warm cache, median of 10; inspect: the \
          validation, decoding and hashing every load does, included in both)"
     );
+    for failure in &failed {
+        eprintln!("FAILED {failure}");
+    }
     let skipped: Vec<&str> = TEMPLATES
         .iter()
         .map(|(name, _)| *name)

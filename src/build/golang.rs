@@ -79,7 +79,9 @@ impl Driver for Go {
     }
 
     /// Go's runtime must not be re-entered through `cabi_realloc` while the
-    /// adapter sets itself up, so the adapter grows memory for its own needs.
+    /// adapter sets itself up. The template's `witpkg` exports
+    /// `cabi_realloc_adapter` (static pages Go's heap never hands out), which
+    /// takes precedence; a module without it gets memory grown for the adapter.
     fn adapt_options(&self) -> AdaptOptions {
         AdaptOptions {
             realloc_via_memory_grow: true,

@@ -78,9 +78,12 @@ pub fn adapt_core_module(
         CoreKind::Command => WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
         CoreKind::Reactor => WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
     };
+    // A module that sets memory aside for the adapter (`cabi_realloc_adapter`)
+    // keeps the adapter out of memory its own allocator manages.
+    let grow = options.realloc_via_memory_grow && !exports(bytes, "cabi_realloc_adapter");
     let bytes = wit_component::ComponentEncoder::default()
         .validate(true)
-        .realloc_via_memory_grow(options.realloc_via_memory_grow)
+        .realloc_via_memory_grow(grow)
         .module(&module)
         .and_then(|encoder| encoder.adapter(WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, adapter))
         .and_then(|mut encoder| encoder.encode())
@@ -104,6 +107,18 @@ pub fn read_component(path: &Path) -> Result<(Vec<u8>, Option<CoreKind>), Compon
     };
     let adapted = adapt_core_module(&bytes, path, options)?;
     Ok((adapted.bytes, Some(adapted.kind)))
+}
+
+fn exports(bytes: &[u8], name: &str) -> bool {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .flatten()
+        .any(|payload| match payload {
+            wasmparser::Payload::ExportSection(exports) => {
+                exports.into_iter().flatten().any(|e| e.name == name)
+            }
+            _ => false,
+        })
 }
 
 fn has_component_type(bytes: &[u8]) -> bool {

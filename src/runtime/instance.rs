@@ -321,7 +321,8 @@ impl LoadedComponent {
     /// shut down (per-request, or a version that has been replaced).
     async fn finish(&self, mut instance: Instance) {
         let pooled = self.sandbox.instance_mode == InstanceMode::Pooled;
-        if !pooled || self.retired.load(Ordering::Acquire) {
+        let pressed = instance.store.data().limiter.under_pressure();
+        if !pooled || pressed || self.retired.load(Ordering::Acquire) {
             shutdown(instance).await;
             return;
         }

@@ -119,6 +119,14 @@ pub struct MemoryLimiter {
 }
 
 impl MemoryLimiter {
+    /// Whether the instance holds more than three quarters of its memory cap:
+    /// a pooled instance that got there is retired after its call, so an engine
+    /// that grows a little with every call (a garbage collector that never
+    /// gives memory back) is replaced before a call fails on the cap.
+    pub(crate) fn under_pressure(&self) -> bool {
+        self.total > self.max_bytes / 4 * 3
+    }
+
     fn new(max_bytes: u64, usage: Arc<super::sandbox::Usage>) -> Self {
         MemoryLimiter {
             max_bytes,

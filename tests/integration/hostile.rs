@@ -322,6 +322,23 @@ async fn messaging_reaches_only_listed_targets() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_pooled_instance_near_its_memory_cap_is_replaced_before_a_call_fails() {
+    let (rt, _) = runtime();
+    let c = hostile(
+        &rt,
+        "[runtime]\ninstance_mode = \"pooled\"\n[resources]\nmax_memory_bytes = 16777216\n",
+        std::path::Path::new("."),
+    );
+    assert_eq!(ok(&rt, &c, "count").await, "1");
+    assert_eq!(ok(&rt, &c, "count").await, "2");
+    // Past three quarters of the cap, the instance serves this call and is then
+    // retired (memory never shrinks); the next call gets a fresh one.
+    ok(&rt, &c, "grow:13000000").await;
+    assert_eq!(ok(&rt, &c, "count").await, "1");
+    assert_eq!(ok(&rt, &c, "count").await, "2", "the fresh one is pooled");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn memory_growth_past_the_cap_traps_with_the_limit() {
     let (rt, _) = runtime();
     let c = hostile(
