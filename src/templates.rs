@@ -20,6 +20,9 @@ static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 const METADATA_FILE: &str = "template.toml";
 
+/// Where bindings shared by several templates live (not a template itself).
+const BINDINGS_DIR: &str = "_bindings";
+
 /// Why a project could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
@@ -116,6 +119,10 @@ struct Metadata {
     /// Whether the project depends on the guest SDK this binary carries.
     #[serde(default)]
     sdk: bool,
+    /// Pre-generated bindings shared by several templates, copied from
+    /// `templates/_bindings/<name>/` into the project's `gen/`.
+    #[serde(default)]
+    bindings: Option<String>,
 }
 
 fn yes() -> bool {
@@ -218,6 +225,20 @@ pub fn init(options: &InitOptions) -> Result<CreatedProject, InitError> {
                 None => file.contents().to_vec(),
             };
             write_file(&dir, &relative, &contents)?;
+            files.push(relative);
+        }
+    }
+    if let Some(bindings) = &meta.bindings {
+        let shared = TEMPLATES
+            .get_dir(format!("{BINDINGS_DIR}/{bindings}"))
+            .ok_or_else(|| InitError::UnknownTemplate {
+                name: format!("{template} (its bindings `{bindings}`)"),
+                available: list().into_iter().map(|t| t.name).collect(),
+            })?;
+        for file in shared.files() {
+            let name = file.path().file_name().unwrap_or_default();
+            let relative = PathBuf::from("gen").join(name);
+            write_file(&dir, &relative, file.contents())?;
             files.push(relative);
         }
     }
