@@ -53,7 +53,7 @@ impl Clang {
             Clang::C => C_PACKAGES.to_string(),
             Clang::Cpp => format!("{C_PACKAGES} {CPP_PACKAGES}"),
         };
-        match which("apt-get") {
+        match toolchain::find_on_path("apt-get").is_some() {
             true => format!("sudo apt-get install --no-install-recommends {packages}"),
             false => format!(
                 "install clang with the wasm32-wasi target and wasi-libc (on Debian: {packages})"
@@ -83,7 +83,7 @@ impl Clang {
 
 impl Driver for Clang {
     fn check(&self, _project: &Project) -> Result<()> {
-        if !which(self.compiler()) {
+        if toolchain::find_on_path(self.compiler()).is_none() {
             return Err(self.missing(format!("`{}` is not on PATH", self.compiler())));
         }
         let mut needed = vec![
@@ -197,10 +197,4 @@ fn run(
     let mut command = Command::new(program);
     command.args(&args);
     Ok(toolchain::run_logged(dir, command, &display, progress)?)
-}
-
-/// Whether `program` is on PATH.
-fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }

@@ -48,10 +48,7 @@ fn find_tool(project_dir: &Path, tool: &str) -> Option<PathBuf> {
     if local.is_file() {
         return Some(local);
     }
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|dir| dir.join(tool))
-        .find(|candidate| candidate.is_file())
+    toolchain::find_on_path(tool)
 }
 
 impl Driver for JavaScript {

@@ -71,7 +71,16 @@ fn sources_hash() -> String {
 /// Unpacks the SDK (once per machine and SDK build) and returns the directory of
 /// the `airssys-wasm-sdk` crate.
 pub fn ensure_unpacked() -> Result<PathBuf> {
-    unpack_into(&sdk_root())
+    // Hashing the carried sources costs a pass over them: once per process is
+    // enough (a `run --hot-reload` builds again and again).
+    static UNPACKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    if let Some(dir) = UNPACKED.get()
+        && dir.join("Cargo.toml").is_file()
+    {
+        return Ok(dir.clone());
+    }
+    let dir = unpack_into(&sdk_root())?;
+    Ok(UNPACKED.get_or_init(|| dir).clone())
 }
 
 fn unpack_into(root: &Path) -> Result<PathBuf> {

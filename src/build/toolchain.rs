@@ -116,6 +116,14 @@ pub fn cargo_build(
     artifact.ok_or(BuildError::NoArtifact { command: display })
 }
 
+/// Where `program` is on PATH, if it is.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
 /// Runs a `[build] command` through the shell in the project directory.
 pub fn shell_build(
     project_dir: &Path,

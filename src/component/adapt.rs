@@ -109,7 +109,8 @@ pub fn read_component(path: &Path) -> Result<(Vec<u8>, Option<CoreKind>), Compon
     Ok((adapted.bytes, Some(adapted.kind)))
 }
 
-fn exports(bytes: &[u8], name: &str) -> bool {
+/// Whether the core module `bytes` exports `name`.
+pub(super) fn exports(bytes: &[u8], name: &str) -> bool {
     wasmparser::Parser::new(0)
         .parse_all(bytes)
         .flatten()

@@ -115,14 +115,10 @@ pub enum CoreKind {
 impl CoreKind {
     /// Finds out from the module's exports.
     fn of(bytes: &[u8]) -> CoreKind {
-        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-            if let Ok(wasmparser::Payload::ExportSection(exports)) = payload
-                && exports.into_iter().flatten().any(|e| e.name == "_start")
-            {
-                return CoreKind::Command;
-            }
+        match adapt::exports(bytes, "_start") {
+            true => CoreKind::Command,
+            false => CoreKind::Reactor,
         }
-        CoreKind::Reactor
     }
 
     fn describe(self) -> &'static str {
