@@ -17,6 +17,7 @@ mod render;
 mod rollout;
 mod run;
 mod serve;
+mod studio;
 mod templates;
 mod test;
 mod validate;
@@ -85,6 +86,8 @@ pub enum Command {
     Pipeline(pipeline::PipelineArgs),
     /// Run the deployment host
     Serve(serve::ServeArgs),
+    /// Edit a directory's pipelines in the browser, on a throw-away local host
+    Studio(studio::StudioArgs),
     /// Upload an immutable version to a host (builds a project first)
     Deploy(deploy::DeployArgs),
     /// Roll out an uploaded version, or promote/abort a canary
@@ -134,6 +137,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&out, args),
         Command::Pipeline(args) => pipeline::run(&out, args),
         Command::Serve(args) => serve::run_serve(&out, args),
+        Command::Studio(args) => studio::run_studio(&out, args),
         Command::Deploy(args) => deploy::run(&out, args),
         Command::Update(args) => rollout::update(&out, args),
         Command::Rollback(args) => rollout::rollback(&out, args),

@@ -52,6 +52,7 @@ pub fn run_serve(out: &Output, args: ServeArgs) -> Result<ExitCode> {
         },
         max_concurrent_calls: args.max_concurrent_calls.map(|n| n as usize),
         max_body_bytes: args.max_body_bytes as usize,
+        workspace: None,
     };
     let policy_note = match &options.policy {
         PolicySource::BuiltIn => "built-in (relative path grants only, no AIRSSYS_* variables; --policy FILE|permissive to change)".to_string(),

@@ -10,6 +10,10 @@
 //! | `GET /v1/admin/status`, `GET /v1/admin/components/{name}/history` | state |
 //! | `GET /v1/admin/audit?component=&limit=`, `GET /v1/admin/audit/verify` | audit log |
 //! | `GET /v1/admin/metrics` | metrics snapshot (JSON) |
+//! | `POST /v1/admin/pipelines` | deploy a pipeline: `{"pipeline": <canonical>, "source"}` pinned by the client, or `{"source", "file"?}` pinned by the host |
+//! | `GET /v1/admin/versions`, `GET /v1/admin/components/{name}/versions/{version}` | every stored version; one with its source text |
+//! | `POST /v1/admin/pipelines/check`, `POST /v1/admin/pipelines/run` | check a draft as it is edited; run it once with a trace ([`super::editor_api`]) |
+//! | `GET /v1/admin/workspace`, `PUT /v1/admin/workspace/pipelines` | a studio's directory: its projects and pipeline files; save one |
 
 use std::sync::Arc;
 
@@ -43,8 +47,9 @@ pub fn router(service: Arc<HostService>, token: String) -> axum::Router {
     axum::Router::new()
         .route(
             "/v1/admin/components/{name}/versions/{version}",
-            post(deploy),
+            post(deploy).get(super::editor_api::version_detail),
         )
+        .merge(super::editor_api::routes())
         .route("/v1/admin/pipelines", post(deploy_pipeline))
         .route("/v1/admin/components/{name}/update", post(update))
         .route("/v1/admin/components/{name}/promote", post(promote))
@@ -208,11 +213,16 @@ async fn deploy(
 /// Body of a pipeline upload.
 #[derive(Debug, serde::Deserialize)]
 struct PipelineUpload {
-    /// The canonical document.
-    pipeline: serde_json::Value,
+    /// The canonical document, pinned by the client (the CLI); absent, the
+    /// host pins `source` itself from the versions it stores (the editor).
+    #[serde(default)]
+    pipeline: Option<serde_json::Value>,
     /// The Pipeline.toml text.
     #[serde(default)]
     source: String,
+    /// A studio's workspace file `source` comes from (for relative references).
+    #[serde(default)]
+    file: Option<String>,
 }
 
 async fn deploy_pipeline(
@@ -224,16 +234,25 @@ async fn deploy_pipeline(
         serde_json::from_slice(&body).map_err(|e| HostError::BadRequest {
             message: format!("not a pipeline upload (`{{\"pipeline\": .., \"source\": ..}}`): {e}"),
         })?;
-    let canonical = serde_json::to_vec(&upload.pipeline).map_err(|e| HostError::BadRequest {
-        message: e.to_string(),
-    })?;
-    let outcome = service
-        .deploy_pipeline(PipelineDeployRequest {
-            canonical,
-            source: upload.source,
-            actor: actor(&headers),
-        })
-        .await?;
+    let outcome = match upload.pipeline {
+        Some(document) => {
+            let canonical = serde_json::to_vec(&document).map_err(|e| HostError::BadRequest {
+                message: e.to_string(),
+            })?;
+            service
+                .deploy_pipeline(PipelineDeployRequest {
+                    canonical,
+                    source: upload.source,
+                    actor: actor(&headers),
+                })
+                .await?
+        }
+        None => {
+            service
+                .deploy_pipeline_source(upload.source, upload.file.as_deref(), actor(&headers))
+                .await?
+        }
+    };
     let status = if outcome.created {
         StatusCode::CREATED
     } else {

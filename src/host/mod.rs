@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod client;
 pub mod error;
+pub mod editor_api;
 pub mod events;
 pub mod layout;
 pub mod metrics;
@@ -11,6 +12,9 @@ pub mod policy;
 pub mod publish;
 pub mod server;
 pub mod service;
+pub mod studio;
 pub mod traffic;
+pub mod ui;
+pub mod workspace;
 
 pub use error::HostError;

@@ -34,6 +34,8 @@ pub struct HostOptions {
     pub max_concurrent_calls: Option<usize>,
     /// Largest request body for invoke and proxy routes.
     pub max_body_bytes: usize,
+    /// A studio's built workspace, stored on the host before it listens.
+    pub workspace: Option<Arc<super::studio::PreparedWorkspace>>,
 }
 
 /// What a started host tells its caller.
@@ -86,11 +88,15 @@ pub async fn run(
         traffic.clone(),
     ));
     let restored = service.restore().map_err(host_error)?;
+    if let Some(workspace) = &options.workspace {
+        super::studio::store_workspace(&service, workspace).await;
+    }
 
     let directory: AppState = traffic.clone();
     let prometheus = metrics.clone();
     let app = http::router_with(directory, options.max_body_bytes)
         .merge(admin::router(service.clone(), token))
+        .merge(super::ui::router())
         .route(
             "/metrics",
             get(move || {

@@ -3,8 +3,12 @@
 //! with its audit entry in one transaction, and only then applied to the traffic
 //! table. Operations are serialized, so concurrent deploys end consistent.
 
+mod catalogue;
+mod drafts;
 mod pipelines;
 
+pub use catalogue::{CatalogueEntry, VersionDetail};
+pub use drafts::{CheckAnswer, CheckRequest, RunDraftRequest};
 pub use pipelines::{PipelineDeployOutcome, PipelineDeployRequest};
 
 use std::collections::{BTreeMap, HashMap};
@@ -108,6 +112,8 @@ pub struct HostService {
     /// Deployments found at start whose stored version is not served (the policy
     /// in force refuses it, or it cannot be loaded), by name; shown by `status`.
     not_served: Mutex<BTreeMap<String, NotServed>>,
+    /// A studio's directory (see [`HostService::set_workspace`]).
+    workspace: std::sync::OnceLock<super::workspace::Workspace>,
 }
 
 /// A stored version the host does not serve, and why.
@@ -145,6 +151,7 @@ impl HostService {
             ops: tokio::sync::Mutex::new(()),
             warm: Mutex::new(HashMap::new()),
             not_served: Mutex::new(BTreeMap::new()),
+            workspace: std::sync::OnceLock::new(),
         }
     }
 
@@ -211,7 +218,13 @@ impl HostService {
                 excess: excess.iter().map(ToString::to_string).collect(),
             });
         }
-        let data_root = self.state_dir.data(name);
+        // A studio's project keeps its data where `run` keeps it: in the project.
+        let data_root = self
+            .workspace()
+            .and_then(|ws| ws.projects.iter().find(|p| {
+                p.loaded && p.name.as_deref() == Some(name) && p.version.as_deref() == Some(version)
+            }))
+            .map_or_else(|| self.state_dir.data(name), |p| p.path.clone());
         // A stored version loads even when a directory cannot be provisioned (a
         // link planted by a guest): each instance then refuses that grant, with
         // the reason, rather than the host refusing to start.

@@ -76,6 +76,7 @@ impl Pipeline {
                     start: None,
                     end: None,
                     attempts: Vec::new(),
+                    output_preview: None,
                 })
                 .collect(),
             ready: Vec::new(),
@@ -145,6 +146,7 @@ fn placeholder() -> NodeTrace {
         start: None,
         end: None,
         attempts: Vec::new(),
+        output_preview: None,
     }
 }
 
@@ -327,6 +329,7 @@ impl Scheduler<'_> {
     /// Records node `i`'s output and readies the dependents it unblocks
     /// (unless the run is already failing).
     fn finish(&mut self, i: usize, output: Output, start_more: bool) {
+        self.traces[i].output_preview = Some(NodeTrace::preview(&output.data));
         self.outputs[i] = Some(Arc::new(output));
         if !start_more {
             return;

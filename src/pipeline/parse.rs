@@ -575,6 +575,15 @@ fn one_node(
         .retry
         .map(|r| retry(Some(r), ck, cx.pipeline_retry, Some("[pipeline.retry]")));
     let fallback = raw.fallback.map(|f| f.into_inner().into_bytes());
+    if let Some(position) = &raw.position
+        && position.get_ref().len() != 2
+    {
+        ck.error(
+            position.span(),
+            "`position` is the node's place in the visual editor: two integers".to_string(),
+            Some("write `position = [x, y]`, or remove it to have the editor lay the node out".into()),
+        );
+    }
     let mut metadata = Vec::new();
     for (key, value) in raw.metadata.unwrap_or_default() {
         node_spans.meta.insert(key.get_ref().clone(), key.span());

@@ -55,6 +55,8 @@ pub(crate) struct RawNode {
     pub fallback: Option<Spanned<String>>,
     pub compensate: Option<Spanned<RawCompensate>>,
     pub metadata: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// Where the visual editor draws the node; no effect on runs.
+    pub position: Option<Spanned<Vec<i64>>>,
 }
 
 /// `compensate = "path"` or `[nodes.<name>.compensate]` with a manifest.
@@ -135,6 +137,7 @@ pub(crate) const SCHEMA: KeySchema = KeySchema {
                 "fallback",
                 "compensate",
                 "metadata",
+                "position",
             ],
         ),
         ("nodes.*.retry", RETRY_KEYS),

@@ -72,9 +72,25 @@ pub struct NodeTrace {
     pub end: Option<Duration>,
     /// Every call, retries included.
     pub attempts: Vec<Attempt>,
+    /// The start of the node's output (or fallback) as text, for people
+    /// reading a trace: at most [`PREVIEW_CHARS`] characters, lossy UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_preview: Option<String>,
 }
 
+/// Longest [`NodeTrace::output_preview`], in characters.
+pub const PREVIEW_CHARS: usize = 200;
+
 impl NodeTrace {
+    /// The preview of an output's data.
+    pub fn preview(data: &[u8]) -> String {
+        let text = String::from_utf8_lossy(data);
+        match text.char_indices().nth(PREVIEW_CHARS) {
+            Some((cut, _)) => format!("{}…", &text[..cut]),
+            None => text.into_owned(),
+        }
+    }
+
     /// Wall-clock time from start to end.
     pub fn duration(&self) -> Option<Duration> {
         Some(self.end?.saturating_sub(self.start?))

@@ -257,6 +257,19 @@ impl StateDb {
             .map_err(sql("listing versions"))
     }
 
+    /// Every version of every name, by name then upload order.
+    pub fn all_versions(&self) -> Result<Vec<VersionRecord>, StateError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!("SELECT {VERSION_COLS} ORDER BY name, deployed_at, id"))
+            .map_err(sql("listing versions"))?;
+        let rows = stmt
+            .query_map([], version_row)
+            .map_err(sql("listing versions"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("listing versions"))
+    }
+
     /// One version of `name`.
     pub fn version(&self, name: &str, version: &str) -> Result<Option<VersionRecord>, StateError> {
         get_version(&self.conn(), name, &parse_version(version)?)

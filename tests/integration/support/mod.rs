@@ -1,5 +1,6 @@
 //! Shared helpers: running the binary, temporary projects, WAT-built components.
 
+pub mod browser;
 pub mod guests;
 pub mod host;
 pub mod sandbox;
