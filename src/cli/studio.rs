@@ -35,19 +35,20 @@ pub struct StudioArgs {
 /// Ctrl-C.
 pub fn run_studio(out: &Output, args: StudioArgs) -> Result<ExitCode> {
     let mut progress = TerminalProgress::new(out);
-    let prepared = prepare_workspace(&args.dir, &mut progress, &mut |dir, outcome| match outcome {
-        Ok(options) => out.status(
-            "Loaded",
-            format!(
-                "{dir} ({} {})",
-                options.manifest.component.name, options.manifest.component.version
+    let prepared = prepare_workspace(
+        &args.dir,
+        &mut progress,
+        &mut |dir, outcome| match outcome {
+            Ok(options) => out.status(
+                "Built",
+                format!(
+                    "{dir} ({} {})",
+                    options.manifest.component.name, options.manifest.component.version
+                ),
             ),
-        ),
-        Err(e) => out.warning(
-            format!("{dir} is not loaded: {e}"),
-            e.help().as_deref(),
-        ),
-    })?;
+            Err(e) => out.warning(format!("{dir} did not build: {e}"), e.help().as_deref()),
+        },
+    )?;
     progress.finish();
     let (state_dir, temporary) = match args.state {
         Some(dir) => (dir, None),
@@ -71,6 +72,12 @@ pub fn run_studio(out: &Output, args: StudioArgs) -> Result<ExitCode> {
         .map_err(|e| Error::io("start", "the async runtime", e))?;
     let result = tokio.block_on(run(options, shutdown_signal(), |started| {
         let token = std::fs::read_to_string(&started.token_file).unwrap_or_default();
+        for (dir, problem) in &started.workspace_problems {
+            out.warning(
+                format!("{dir} cannot run in pipelines: {problem}"),
+                Some("fix the project and restart the studio; the editor flags the nodes that use it"),
+            );
+        }
         out.status("Studio", format!("editing {}", args.dir.display()));
         out.status("Token", token.trim());
         out.status("Listening", format!("on http://{}", started.addr));
@@ -87,7 +94,8 @@ pub fn run_studio(out: &Output, args: StudioArgs) -> Result<ExitCode> {
 /// A fresh private directory for the studio host's state.
 fn tempdir() -> Result<PathBuf> {
     let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| Error::io("create", "a temporary directory", std::io::Error::other(e)))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::io("create", "a temporary directory", std::io::Error::other(e)))?;
     let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let dir = std::env::temp_dir().join(format!("airssys-studio-{suffix}"));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;

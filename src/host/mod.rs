@@ -3,8 +3,8 @@
 
 pub mod admin;
 pub mod client;
-pub mod error;
 pub mod editor_api;
+pub mod error;
 pub mod events;
 pub mod layout;
 pub mod metrics;

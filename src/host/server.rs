@@ -49,6 +49,8 @@ pub struct Started {
     /// Deployments not served (the policy refuses their version, or it cannot
     /// be loaded).
     pub not_served: std::collections::BTreeMap<String, super::service::NotServed>,
+    /// A studio's projects that could not be stored, with the reason.
+    pub workspace_problems: Vec<(String, String)>,
 }
 
 /// Opens everything and serves until `shutdown` resolves; `on_start` runs once
@@ -120,6 +122,15 @@ pub async fn run(
         token_file: state_dir.token_file(),
         restored,
         not_served: service.not_served(),
+        workspace_problems: service
+            .workspace()
+            .map(|ws| {
+                ws.projects
+                    .iter()
+                    .filter_map(|p| Some((p.dir.clone(), p.error.clone()?)))
+                    .collect()
+            })
+            .unwrap_or_default(),
     });
     let controller = tokio::spawn(control_rollouts(service.clone()));
     http::serve(listener, app, shutdown)

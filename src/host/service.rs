@@ -221,9 +221,13 @@ impl HostService {
         // A studio's project keeps its data where `run` keeps it: in the project.
         let data_root = self
             .workspace()
-            .and_then(|ws| ws.projects.iter().find(|p| {
-                p.loaded && p.name.as_deref() == Some(name) && p.version.as_deref() == Some(version)
-            }))
+            .and_then(|ws| {
+                ws.projects.iter().find(|p| {
+                    p.loaded
+                        && p.name.as_deref() == Some(name)
+                        && p.version.as_deref() == Some(version)
+                })
+            })
             .map_or_else(|| self.state_dir.data(name), |p| p.path.clone());
         // A stored version loads even when a directory cannot be provisioned (a
         // link planted by a guest): each instance then refuses that grant, with

@@ -21,7 +21,10 @@ pub fn router() -> axum::Router {
     axum::Router::new()
         .route("/ui", get(|| async { Redirect::permanent("/ui/") }))
         .route("/ui/", get(|| async { asset("index.html") }))
-        .route("/ui/{*file}", get(|Path(file): Path<String>| async move { asset(&file) }))
+        .route(
+            "/ui/{*file}",
+            get(|Path(file): Path<String>| async move { asset(&file) }),
+        )
 }
 
 fn asset(file: &str) -> Response {

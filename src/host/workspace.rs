@@ -102,8 +102,7 @@ impl Workspace {
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
         let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !inside || !name.ends_with(".toml") || name == "Component.toml" || name == "Cargo.toml"
-        {
+        if !inside || !name.ends_with(".toml") || name == "Component.toml" || name == "Cargo.toml" {
             return Err(HostError::BadRequest {
                 message: format!(
                     "`{file}` is not a pipeline file of the workspace: give a relative path ending in .toml, inside {}",

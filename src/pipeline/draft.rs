@@ -162,7 +162,11 @@ fn read_node(name: &str, t: &dyn TableLike) -> DraftNode {
     let text = |key: &str| t.get(key).and_then(Item::as_str).map(str::to_string);
     let strings = |item: Option<&Item>| -> Vec<String> {
         item.and_then(Item::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let position = t
@@ -175,10 +179,7 @@ fn read_node(name: &str, t: &dyn TableLike) -> DraftNode {
         manifest: text("manifest"),
         needs: strings(t.get("needs")),
         on_error: text("on_error"),
-        retry: t
-            .get("retry")
-            .and_then(Item::as_table_like)
-            .map(read_retry),
+        retry: t.get("retry").and_then(Item::as_table_like).map(read_retry),
         fallback: text("fallback"),
         compensate: t.get("compensate").and_then(|c| {
             c.as_str()
@@ -223,7 +224,11 @@ pub fn apply(base: &str, draft: &Draft) -> Result<String, DraftError> {
     let p = &draft.pipeline;
     set(pipeline, "name", Some(json!(p.name)));
     set(pipeline, "version", Some(json!(p.version)));
-    set(pipeline, "description", p.description.as_ref().map(|d| json!(d)));
+    set(
+        pipeline,
+        "description",
+        p.description.as_ref().map(|d| json!(d)),
+    );
     set(pipeline, "deadline_ms", p.deadline_ms.map(|d| json!(d)));
     set(pipeline, "on_error", p.on_error.as_ref().map(|d| json!(d)));
     set(pipeline, "output", p.output.as_ref().map(|d| json!(d)));
@@ -248,15 +253,16 @@ pub fn apply(base: &str, draft: &Draft) -> Result<String, DraftError> {
         nodes.remove(&name);
     }
     for node in &draft.nodes {
-        if nodes.get(&node.name).and_then(Item::as_table_like).is_none() {
+        if nodes
+            .get(&node.name)
+            .and_then(Item::as_table_like)
+            .is_none()
+        {
             let mut table = Table::new();
             table.decor_mut().set_prefix("\n");
             nodes.insert(&node.name, Item::Table(table));
         }
-        let Some(t) = nodes
-            .get_mut(&node.name)
-            .and_then(Item::as_table_like_mut)
-        else {
+        let Some(t) = nodes.get_mut(&node.name).and_then(Item::as_table_like_mut) else {
             continue;
         };
         write_node(t, node);
@@ -270,7 +276,10 @@ fn write_node(t: &mut dyn TableLike, node: &DraftNode) {
     set_or_empty(t, "needs", json!(node.needs), node.needs.is_empty());
     set(t, "on_error", node.on_error.as_ref().map(|m| json!(m)));
     set(t, "fallback", node.fallback.as_ref().map(|m| json!(m)));
-    match (&node.compensate, t.get("compensate").and_then(Item::as_table_like)) {
+    match (
+        &node.compensate,
+        t.get("compensate").and_then(Item::as_table_like),
+    ) {
         // The table form (with its manifest) stays while it names the same component.
         (Some(c), Some(table)) if table.get("component").and_then(Item::as_str) == Some(c) => {}
         (c, _) => set(t, "compensate", c.as_ref().map(|c| json!(c))),
@@ -409,9 +418,12 @@ fn to_toml(v: &Json) -> Option<Value> {
         Json::String(s) => Value::from(s.as_str()),
         Json::Bool(b) => Value::from(*b),
         Json::Number(n) => Value::from(n.as_i64()?),
-        Json::Array(items) => {
-            Value::Array(items.iter().map(to_toml).collect::<Option<toml_edit::Array>>()?)
-        }
+        Json::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(to_toml)
+                .collect::<Option<toml_edit::Array>>()?,
+        ),
         Json::Object(map) => {
             let mut t = InlineTable::new();
             for (k, v) in map {

@@ -65,7 +65,11 @@ fn nodes_added_and_removed_keep_the_rest() {
     let saved = apply(COMMENTED, &draft).unwrap();
     assert!(!saved.contains("[nodes.validate]"), "{saved}");
     assert!(!saved.contains("needs = [\"validate\"]"), "{saved}");
-    assert!(saved.starts_with("# The order flow.\n[pipeline]\nname = \"order-flow\"   # the public name\n"));
+    assert!(
+        saved.starts_with(
+            "# The order flow.\n[pipeline]\nname = \"order-flow\"   # the public name\n"
+        )
+    );
     assert!(
         saved.ends_with(
             "\n[nodes.confirm]\ncomponent = \"confirm\"\nneeds = [\"charge\"]\nretry = { attempts = 2 }\nposition = [400, 0]\n"
@@ -120,7 +124,10 @@ fn offsets_map_to_nodes_and_edges() {
         let start = COMMENTED.find(needle).unwrap();
         place_of(&found, &(start..start + needle.len()))
     };
-    assert_eq!(at("component = \"validate\""), Some(Place::Node("validate".into())));
+    assert_eq!(
+        at("component = \"validate\""),
+        Some(Place::Node("validate".into()))
+    );
     assert_eq!(
         at("\"validate\"]"),
         Some(Place::Edge {

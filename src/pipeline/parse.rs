@@ -581,7 +581,10 @@ fn one_node(
         ck.error(
             position.span(),
             "`position` is the node's place in the visual editor: two integers".to_string(),
-            Some("write `position = [x, y]`, or remove it to have the editor lay the node out".into()),
+            Some(
+                "write `position = [x, y]`, or remove it to have the editor lay the node out"
+                    .into(),
+            ),
         );
     }
     let mut metadata = Vec::new();

@@ -24,6 +24,7 @@ mod run;
 mod run_sandbox;
 mod sdk;
 mod serve;
+mod studio_api;
 mod support;
 mod testing;
 mod third_party;

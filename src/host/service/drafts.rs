@@ -16,7 +16,9 @@ use crate::host::workspace::Workspace;
 use crate::manifest::{self, WorldName};
 use crate::pipeline::draft::{self, Draft};
 use crate::pipeline::locate::{self, Place};
-use crate::pipeline::{self, Capabilities, ComponentCheck, ComponentRef, PipelineError, PipelineSpec, RunReport};
+use crate::pipeline::{
+    self, Capabilities, ComponentCheck, ComponentRef, PipelineError, PipelineSpec, RunReport,
+};
 use crate::runtime::Invocation;
 use crate::store::VersionKind;
 use crate::validate::Finding;
@@ -192,15 +194,24 @@ impl HostService {
 
     /// One reference's check: a project of the workspace as `pipeline validate`
     /// checks it, a hosted version against what this host stores.
-    fn check_node(&self, mut check: ComponentCheck, reference: &ComponentRef, local: bool) -> NodeCheck {
+    fn check_node(
+        &self,
+        mut check: ComponentCheck,
+        reference: &ComponentRef,
+        local: bool,
+    ) -> NodeCheck {
         let mut world = None;
         match reference {
             ComponentRef::Hosted { name, version, .. } => {
                 check.note = None;
                 match self.db.version(name, &version.to_string()) {
                     Ok(Some(record)) if record.kind == VersionKind::Component => {
-                        if let Ok(m) = manifest::parse(&record.manifest_toml, std::path::Path::new("Component.toml")) {
-                            check.component = Some(format!("{} {}", m.component.name, m.component.version));
+                        if let Ok(m) = manifest::parse(
+                            &record.manifest_toml,
+                            std::path::Path::new("Component.toml"),
+                        ) {
+                            check.component =
+                                Some(format!("{} {}", m.component.name, m.component.version));
                             check.capabilities = Capabilities::of(&m);
                             world = Some(m.component.world);
                         }
@@ -208,7 +219,10 @@ impl HostService {
                     Ok(Some(_)) => check.findings.push(Finding::error(
                         "not-a-component",
                         format!("{reference} is a pipeline, not a component"),
-                        Some("a node calls a component; nest pipelines by deploying their nodes".into()),
+                        Some(
+                            "a node calls a component; nest pipelines by deploying their nodes"
+                                .into(),
+                        ),
                     )),
                     _ => check.findings.push(Finding::error(
                         "unknown-version",
@@ -226,14 +240,20 @@ impl HostService {
                     && !p.loaded
                     && let Some(error) = &p.error
                 {
-                    check.findings.push(Finding::error("not-stored", format!("the studio could not build and store it: {error}"), None));
+                    check.findings.push(Finding::error(
+                        "not-stored",
+                        format!("the studio could not build and store it: {error}"),
+                        None,
+                    ));
                 }
             }
             ComponentRef::Wasm { .. } if local => {}
             _ => {
                 check.findings = vec![Finding::error(
                     "not-on-host",
-                    format!("`{reference}` is a path: a host's pipeline names each component as `name@version`"),
+                    format!(
+                        "`{reference}` is a path: a host's pipeline names each component as `name@version`"
+                    ),
                     Some("pick a version from the palette".into()),
                 )];
                 check.capabilities = Capabilities::default();
@@ -268,7 +288,9 @@ impl HostService {
                 use base64::Engine as _;
                 base64::engine::general_purpose::STANDARD
                     .decode(b)
-                    .map_err(|e| HostError::BadRequest { message: format!("`input_base64`: {e}") })?
+                    .map_err(|e| HostError::BadRequest {
+                        message: format!("`input_base64`: {e}"),
+                    })?
             }
             None => request.input.into_bytes(),
         };

@@ -261,7 +261,9 @@ impl StateDb {
     pub fn all_versions(&self) -> Result<Vec<VersionRecord>, StateError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(&format!("SELECT {VERSION_COLS} ORDER BY name, deployed_at, id"))
+            .prepare(&format!(
+                "SELECT {VERSION_COLS} ORDER BY name, deployed_at, id"
+            ))
             .map_err(sql("listing versions"))?;
         let rows = stmt
             .query_map([], version_row)

@@ -171,7 +171,10 @@ impl Browser {
                 if let Ok(png) = self.client.screenshot().await {
                     let _ = std::fs::write(&shot, png);
                 }
-                panic!("timed out waiting for {what} (screenshot: {})", shot.display());
+                panic!(
+                    "timed out waiting for {what} (screenshot: {})",
+                    shot.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

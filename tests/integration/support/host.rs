@@ -183,6 +183,7 @@ impl Client {
         let result = match method {
             "GET" => with_headers!(self.agent.get(url)).call(),
             "DELETE" => with_headers!(self.agent.delete(url)).call(),
+            "PUT" => with_headers!(self.agent.put(url)).send(body),
             "POST" => with_headers!(self.agent.post(url)).send(body),
             other => panic!("unsupported method {other}"),
         };

@@ -5,6 +5,7 @@ pub mod guests;
 pub mod host;
 pub mod sandbox;
 pub mod server;
+pub mod studio;
 pub mod wat;
 
 use std::path::{Path, PathBuf};
