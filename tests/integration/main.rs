@@ -25,6 +25,7 @@ mod run_sandbox;
 mod sdk;
 mod serve;
 mod studio_api;
+mod studio_ui;
 mod support;
 mod testing;
 mod third_party;

@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::HostService;
 use crate::host::error::HostError;
 use crate::manifest;
-use crate::pipeline::Capabilities;
+use crate::pipeline::draft;
+use crate::pipeline::{Capabilities, ComponentRef};
 use crate::store::VersionKind;
 
 /// One stored version.
@@ -42,7 +43,9 @@ pub struct VersionDetail {
     pub kind: VersionKind,
     /// Digest.
     pub sha256: String,
-    /// The `Component.toml` of a component, the `Pipeline.toml` of a pipeline.
+    /// The `Component.toml` of a component; the `Pipeline.toml` of a pipeline
+    /// as deployed, with each component named by the version it runs
+    /// (`name@version`), so that it can be edited and deployed again here.
     pub source: String,
     /// The component versions a pipeline runs, `name@version`.
     pub pins: Vec<String>,
@@ -84,27 +87,54 @@ impl HostService {
     /// One stored version and its source text.
     pub fn version_detail(&self, name: &str, version: &str) -> Result<VersionDetail, HostError> {
         let record = self.stored(name, version)?;
-        let pins = match record.kind {
+        let (pins, source) = match record.kind {
             VersionKind::Pipeline => {
                 let canonical = self.blobs.get(&record.sha256)?;
-                crate::pipeline::from_canonical(&canonical)
-                    .map(|spec| {
+                match crate::pipeline::from_canonical(&canonical) {
+                    Ok(spec) => (
                         crate::pipeline::pins(&spec)
                             .into_iter()
                             .map(|p| format!("{}@{}", p.name, p.version))
-                            .collect()
-                    })
-                    .unwrap_or_default()
+                            .collect(),
+                        pinned_source(&record.manifest_toml, &spec),
+                    ),
+                    Err(_) => (Vec::new(), record.manifest_toml),
+                }
             }
-            VersionKind::Component => Vec::new(),
+            VersionKind::Component => (Vec::new(), record.manifest_toml),
         };
         Ok(VersionDetail {
             name: record.name,
             version: record.version,
             kind: record.kind,
             sha256: record.sha256,
-            source: record.manifest_toml,
+            source,
             pins,
         })
+    }
+}
+
+/// `source` (as a client uploaded it, perhaps naming project directories) with
+/// every node's component and compensation rewritten to the version the host
+/// pinned; comments and layout are kept.
+fn pinned_source(source: &str, spec: &crate::pipeline::PipelineSpec) -> String {
+    let Ok(mut draft) = draft::read(source) else {
+        return source.to_string();
+    };
+    for node in &mut draft.nodes {
+        let Some(pinned) = spec.node(&node.name) else {
+            continue;
+        };
+        node.component = hosted(&pinned.component);
+        node.manifest = None;
+        node.compensate = pinned.compensate.as_ref().map(hosted);
+    }
+    draft::apply(source, &draft).unwrap_or_else(|_| source.to_string())
+}
+
+fn hosted(reference: &ComponentRef) -> String {
+    match reference {
+        ComponentRef::Hosted { name, version, .. } => format!("{name}@{version}"),
+        other => other.to_string(),
     }
 }

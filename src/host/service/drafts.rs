@@ -146,6 +146,16 @@ impl HostService {
             Err(PipelineError::Invalid { diagnostics, .. }) => {
                 let regions = locate::regions(&answer.source);
                 answer.ok = false;
+                // The graph is broken, but each node's component can still be
+                // checked: the user sees every problem at once.
+                if let Some(skeleton) = answer
+                    .draft
+                    .as_ref()
+                    .and_then(|d| components_only(d, &path))
+                {
+                    self.check_nodes(&skeleton, &mut answer);
+                    answer.ok = false;
+                }
                 answer.diagnostics = diagnostics
                     .into_iter()
                     .map(|d| {
@@ -175,21 +185,26 @@ impl HostService {
             }
             Err(e) => return Err(bad_request(e)),
         };
+        self.check_nodes(&spec, &mut answer);
+        Ok(answer)
+    }
+
+    /// Checks every node and compensation of `spec` into `answer`.
+    fn check_nodes(&self, spec: &PipelineSpec, answer: &mut CheckAnswer) {
         let local = self.workspace().is_some();
         // A plain host validates no paths a client names: only a studio checks
         // its projects as `pipeline validate` does.
         let checked = if local {
-            pipeline::check(&spec).components
+            pipeline::check(spec).components
         } else {
-            unchecked(&spec)
+            unchecked(spec)
         };
-        for (c, reference) in checked.into_iter().zip(references(&spec)) {
+        for (c, reference) in checked.into_iter().zip(references(spec)) {
             let node = self.check_node(c, &reference, local);
             answer.capabilities = union(&answer.capabilities, &node.check.capabilities);
             answer.ok &= !node.check.findings.iter().any(Finding::is_error);
             answer.nodes.push(node);
         }
-        Ok(answer)
     }
 
     /// One reference's check: a project of the workspace as `pipeline validate`
@@ -387,6 +402,33 @@ fn references(spec: &PipelineSpec) -> Vec<ComponentRef> {
     spec.topological()
         .flat_map(|n| std::iter::once(n.component.clone()).chain(n.compensate.clone()))
         .collect()
+}
+
+/// The draft's nodes with their components and nothing else (no edges, no
+/// settings), when that much parses: what can be checked of a broken graph.
+fn components_only(draft: &Draft, path: &std::path::Path) -> Option<PipelineSpec> {
+    let skeleton = Draft {
+        pipeline: draft::DraftPipeline {
+            name: "draft".into(),
+            version: "0.0.0".into(),
+            // Every node is an exit once edges are gone: name one.
+            output: draft.nodes.first().map(|n| n.name.clone()),
+            ..Default::default()
+        },
+        nodes: draft
+            .nodes
+            .iter()
+            .map(|n| draft::DraftNode {
+                name: n.name.clone(),
+                component: n.component.clone(),
+                manifest: n.manifest.clone(),
+                compensate: n.compensate.clone(),
+                ..Default::default()
+            })
+            .collect(),
+    };
+    let text = draft::apply("", &skeleton).ok()?;
+    pipeline::parse(&text, path).ok()
 }
 
 /// Each node and compensation, with nothing checked yet.

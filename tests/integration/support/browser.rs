@@ -221,6 +221,40 @@ impl Browser {
         self.client.release_actions().await.expect("release");
     }
 
+    /// Presses the pointer on `element` and moves it by `(dx, dy)` before
+    /// releasing it (moving a node: the node follows the pointer).
+    pub async fn drag_by(&self, element: &Element, dx: f64, dy: f64) {
+        let step = Some(Duration::from_millis(60));
+        let actions = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: element.clone(),
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: dx / 2.0,
+                y: dy / 2.0,
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: dx / 2.0,
+                y: dy / 2.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("pointer actions");
+        self.client.release_actions().await.expect("release");
+    }
+
     /// Saves a screenshot named `name` (numbered in order).
     pub async fn screenshot(&mut self, name: &str) -> PathBuf {
         self.shot += 1;
