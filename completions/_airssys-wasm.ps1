@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
             [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'Compose components into a pipeline: new, validate, run, graph')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the deployment host')
+            [CompletionResult]::new('studio', 'studio', [CompletionResultType]::ParameterValue, 'Edit a directory''s pipelines in the browser, on a throw-away local host')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Upload an immutable version to a host (builds a project first)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll out an uploaded version, or promote/abort a canary')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Switch back at once (to the previous version by default)')
@@ -267,6 +268,21 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'airssys-wasm;studio' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (loopback by default)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep the studio host''s state here [default: a temporary directory, removed on exit]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of data-producing commands')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'airssys-wasm;deploy' {
             [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Manifest of a .wasm file')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host URL [default: http://127.0.0.1:7878]')
@@ -439,6 +455,7 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a component once on the embedded runtime')
             [CompletionResult]::new('pipeline', 'pipeline', [CompletionResultType]::ParameterValue, 'Compose components into a pipeline: new, validate, run, graph')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the deployment host')
+            [CompletionResult]::new('studio', 'studio', [CompletionResultType]::ParameterValue, 'Edit a directory''s pipelines in the browser, on a throw-away local host')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Upload an immutable version to a host (builds a project first)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll out an uploaded version, or promote/abort a canary')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Switch back at once (to the previous version by default)')
@@ -489,6 +506,9 @@ Register-ArgumentCompleter -Native -CommandName 'airssys-wasm' -ScriptBlock {
             break
         }
         'airssys-wasm;help;serve' {
+            break
+        }
+        'airssys-wasm;help;studio' {
             break
         }
         'airssys-wasm;help;deploy' {

@@ -55,6 +55,9 @@ _airssys__wasm() {
             airssys__wasm,status)
                 cmd="airssys__wasm__subcmd__status"
                 ;;
+            airssys__wasm,studio)
+                cmd="airssys__wasm__subcmd__studio"
+                ;;
             airssys__wasm,templates)
                 cmd="airssys__wasm__subcmd__templates"
                 ;;
@@ -108,6 +111,9 @@ _airssys__wasm() {
                 ;;
             airssys__wasm__subcmd__help,status)
                 cmd="airssys__wasm__subcmd__help__subcmd__status"
+                ;;
+            airssys__wasm__subcmd__help,studio)
+                cmd="airssys__wasm__subcmd__help__subcmd__studio"
                 ;;
             airssys__wasm__subcmd__help,templates)
                 cmd="airssys__wasm__subcmd__help__subcmd__templates"
@@ -173,7 +179,7 @@ _airssys__wasm() {
 
     case "${cmd}" in
         airssys__wasm)
-            opts="-q -v -h -V --quiet --verbose --color --format --help --version init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help"
+            opts="-q -v -h -V --quiet --verbose --color --format --help --version init templates validate build test run pipeline serve studio deploy update rollback undeploy status history audit monitor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,7 +349,7 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__help)
-            opts="init templates validate build test run pipeline serve deploy update rollback undeploy status history audit monitor completions help"
+            opts="init templates validate build test run pipeline serve studio deploy update rollback undeploy status history audit monitor completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,6 +587,20 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__help__subcmd__studio)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1142,6 +1162,36 @@ _airssys__wasm() {
                     return 0
                     ;;
                 --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        airssys__subcmd__wasm__subcmd__studio)
+            opts="-q -v -h -V --listen --state --quiet --verbose --color --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

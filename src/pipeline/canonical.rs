@@ -67,6 +67,9 @@ struct DocNode {
     fallback: Option<String>,
     compensate: Option<Pin>,
     metadata: Vec<(String, MetaValue)>,
+    /// Absent when unset, so pipelines without it keep their sha256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deadline_ms: Option<u64>,
 }
 
 fn retry_doc(r: &RetryPolicy) -> Retry {
@@ -150,6 +153,7 @@ pub fn to_canonical(spec: &PipelineSpec) -> Result<(Vec<u8>, String), PipelineEr
                 .as_ref()
                 .map(|c| pin_of(&node.name, c))
                 .transpose()?,
+            deadline_ms: node.deadline.map(|d| d.as_millis() as u64),
             metadata: node.metadata.clone(),
         });
     }
@@ -212,6 +216,7 @@ pub fn from_canonical(bytes: &[u8]) -> Result<PipelineSpec, PipelineError> {
                 .map_err(|e| invalid(format!("node `{}`: fallback: {e}", n.name)))?,
             compensate: n.compensate.map(hosted).transpose()?,
             metadata: n.metadata,
+            deadline: n.deadline_ms.map(|d| Duration::from_millis(d.max(1))),
             name: n.name,
         });
     }

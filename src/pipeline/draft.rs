@@ -106,6 +106,9 @@ pub struct DraftNode {
     /// `metadata`.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// `deadline_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<i64>,
     /// `position`: where the editor draws the node (absent: laid out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<[i64; 2]>,
@@ -195,6 +198,7 @@ fn read_node(name: &str, t: &dyn TableLike) -> DraftNode {
                     .collect()
             })
             .unwrap_or_default(),
+        deadline_ms: t.get("deadline_ms").and_then(Item::as_integer),
         position,
     }
 }
@@ -305,6 +309,7 @@ fn write_node(t: &mut dyn TableLike, node: &DraftNode) {
             node.metadata.is_empty(),
         ),
     }
+    set(t, "deadline_ms", node.deadline_ms.map(|d| json!(d)));
     set_retry(t, node.retry.as_ref());
     set(t, "position", node.position.map(|p| json!(p)));
 }

@@ -138,3 +138,15 @@ fn offsets_map_to_nodes_and_edges() {
     assert_eq!(at("attempts = 3"), Some(Place::Node("charge".into())));
     assert_eq!(at("name = \"order-flow\""), None);
 }
+
+#[test]
+fn a_node_deadline_is_written_and_read_back() {
+    let mut draft = read(COMMENTED).unwrap();
+    draft.nodes[0].deadline_ms = Some(500);
+    let saved = apply(COMMENTED, &draft).unwrap();
+    assert!(
+        saved.contains("component = \"validate\"\ndeadline_ms = 500\n"),
+        "{saved}"
+    );
+    assert_eq!(read(&saved).unwrap(), draft);
+}

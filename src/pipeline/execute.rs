@@ -362,8 +362,10 @@ impl Scheduler<'_> {
         let component = node.component.clone();
         let policy = self.pipeline.retry_of(node).clone();
         let clock = self.clock;
+        let per_call = node.deadline;
         let handle = self.tasks.spawn(async move {
-            let calls = call_with_retry(&runtime, &component, call, &policy, &clock, true).await;
+            let calls =
+                call_with_retry(&runtime, &component, call, &policy, &clock, Some(per_call)).await;
             (i, calls)
         });
         self.running.insert(handle.id(), (i, kept));
@@ -381,7 +383,7 @@ impl Scheduler<'_> {
             call,
             policy,
             &self.clock,
-            true
+            Some(node.deadline)
         ));
         let calls =
             poll_fn(
@@ -493,7 +495,7 @@ impl Scheduler<'_> {
                 invocation,
                 policy,
                 &self.clock,
-                false,
+                None,
             )
             .await;
             let status = match calls.result {
@@ -517,25 +519,32 @@ impl Scheduler<'_> {
 }
 
 /// Calls `component` until it succeeds, its failure is not retryable, the
-/// attempts run out, or (when `bounded`) the run's deadline leaves no time for
-/// another attempt.
+/// attempts run out, or (for a node: `node` is `Some(its deadline_ms)`) the
+/// run's deadline leaves no time for another attempt. A compensation (`None`)
+/// is bounded by neither.
 async fn call_with_retry(
     runtime: &Runtime,
     component: &Arc<LoadedComponent>,
     mut invocation: Invocation,
     policy: &RetryPolicy,
     clock: &RunClock,
-    bounded: bool,
+    node: Option<Option<Duration>>,
 ) -> Calls {
+    let bounded = node.is_some();
+    let per_call = node.flatten();
     let mut attempts = Vec::new();
     let mut n = 1;
     loop {
         // The last possible attempt takes the input; earlier ones copy it.
-        let call = if n < policy.attempts {
+        let mut call = if n < policy.attempts {
             invocation.clone()
         } else {
             std::mem::take(&mut invocation)
         };
+        let call_deadline = per_call.map(|d| Instant::now() + d);
+        if let Some(own) = call_deadline {
+            call.deadline = Some(call.deadline.map_or(own, |run| run.min(own)));
+        }
         let start = clock.offset();
         let result = runtime.invoke(component, call).await;
         let end = clock.offset();
@@ -551,7 +560,7 @@ async fn call_with_retry(
                     result: Ok(output),
                 };
             }
-            Err(e) => failure_of(&e, clock, bounded),
+            Err(e) => failure_of(&e, clock, bounded, call_deadline.zip(per_call)),
         };
         attempts.push(Attempt {
             start,
@@ -586,8 +595,14 @@ fn panicked(message: String) -> Calls {
     }
 }
 
-/// A call's error as a failure; a timeout at the run's deadline says so.
-fn failure_of(e: &InvokeError, clock: &RunClock, bounded: bool) -> Failure {
+/// A call's error as a failure; a timeout at the run's deadline, or at the
+/// node's own `(deadline, deadline_ms)`, says so.
+fn failure_of(
+    e: &InvokeError,
+    clock: &RunClock,
+    bounded: bool,
+    node_deadline: Option<(Instant, Duration)>,
+) -> Failure {
     if bounded && matches!(e, InvokeError::Timeout { .. }) && Instant::now() >= clock.deadline {
         return Failure {
             kind: "timeout".into(),
@@ -596,6 +611,19 @@ fn failure_of(e: &InvokeError, clock: &RunClock, bounded: bool) -> Failure {
                 clock.deadline_ms
             ),
             help: Some("raise [pipeline] deadline_ms if the work is legitimate".into()),
+        };
+    }
+    if let Some((at, limit)) = node_deadline
+        && matches!(e, InvokeError::Timeout { .. })
+        && Instant::now() >= at
+    {
+        return Failure {
+            kind: "timeout".into(),
+            message: format!(
+                "the node's deadline passed: each call may take {} ms",
+                limit.as_millis()
+            ),
+            help: Some("raise the node's deadline_ms if the work is legitimate".into()),
         };
     }
     // A component's own error is its message alone: the kind is beside it.

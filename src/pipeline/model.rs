@@ -229,6 +229,9 @@ pub struct Node<C> {
     pub compensate: Option<C>,
     /// Metadata entries set on the node's input, after the upstream metadata.
     pub metadata: Vec<(String, MetaValue)>,
+    /// Bounds each call of the node (each attempt), within the run's deadline
+    /// and the component's own `max_execution_ms`.
+    pub deadline: Option<Duration>,
 }
 
 impl<C> Node<C> {
@@ -243,6 +246,7 @@ impl<C> Node<C> {
             fallback: None,
             compensate: None,
             metadata: Vec::new(),
+            deadline: None,
         }
     }
 }
@@ -328,6 +332,7 @@ impl<C> Definition<C> {
                 fallback: node.fallback,
                 compensate,
                 metadata: node.metadata,
+                deadline: node.deadline,
             });
         }
         Ok(Definition {

@@ -176,6 +176,15 @@ impl Spans {
     }
 }
 
+const NODE_DEADLINE: Bound = Bound {
+    key: "deadline_ms",
+    min: 1,
+    max: 3_600_000,
+    min_note: "",
+    max_note: " (one hour)",
+    help: "each call of the node must end within this many milliseconds",
+};
+
 const DEADLINE: Bound = Bound {
     key: "deadline_ms",
     min: 1,
@@ -594,6 +603,10 @@ fn one_node(
             metadata.push((key.into_inner(), v));
         }
     }
+    let deadline = raw
+        .deadline_ms
+        .and_then(|d| bounded(ck, Some(d), &NODE_DEADLINE))
+        .map(Duration::from_millis);
     spans.nodes.insert(name.to_string(), node_spans);
     Node {
         name: name.to_string(),
@@ -604,6 +617,7 @@ fn one_node(
         fallback,
         compensate: compensate.map(Some),
         metadata,
+        deadline,
     }
 }
 

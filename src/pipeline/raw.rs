@@ -55,6 +55,7 @@ pub(crate) struct RawNode {
     pub fallback: Option<Spanned<String>>,
     pub compensate: Option<Spanned<RawCompensate>>,
     pub metadata: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    pub deadline_ms: Option<Spanned<i64>>,
     /// Where the visual editor draws the node; no effect on runs.
     pub position: Option<Spanned<Vec<i64>>>,
 }
@@ -137,6 +138,7 @@ pub(crate) const SCHEMA: KeySchema = KeySchema {
                 "fallback",
                 "compensate",
                 "metadata",
+                "deadline_ms",
                 "position",
             ],
         ),

@@ -664,3 +664,54 @@ needs = ["b", "c"]
         "{report:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_deadline_bounds_each_of_its_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(guest("pipeline-step"), dir.path().join("step.wasm")).unwrap();
+    // The component's own limit (5 s) and the run's (10 s) would let the 2 s
+    // sleep finish: only the node's deadline_ms cuts each attempt.
+    std::fs::write(
+        dir.path().join("slow.toml"),
+        format!(
+            "[component]\nname = \"slow\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\n\n\
+             [config]\nsleep_ms = \"2000\"\n\n{LONG_CALLS}"
+        ),
+    )
+    .unwrap();
+    let file = dir.path().join(pipeline::FILE_NAME);
+    std::fs::write(
+        &file,
+        "[pipeline]\nname = \"bounded\"\nversion = \"1.0.0\"\ndeadline_ms = 10000\n\n\
+         [nodes.slow]\ncomponent = \"step.wasm\"\nmanifest = \"slow.toml\"\ndeadline_ms = 150\n\
+         retry = { attempts = 2, delay_ms = 0, on = [\"timeout\"] }\n",
+    )
+    .unwrap();
+    let spec = pipeline::load(&file).unwrap_or_else(|e| panic!("{e}: {:?}", e.render()));
+    let prepared = pipeline::prepare_nodes(&spec, &mut Quiet).unwrap();
+    let rt = runtime(None);
+    let pipeline = pipeline::load_nodes(spec, prepared, &rt).unwrap();
+    let report = run(&pipeline, &rt, "in").await;
+    let f = failure(&report);
+    assert_eq!(
+        (f.node.as_str(), f.error.kind.as_str()),
+        ("slow", "timeout"),
+        "{f:#?}"
+    );
+    assert!(
+        f.error
+            .message
+            .contains("the node's deadline passed: each call may take 150 ms"),
+        "{f:#?}"
+    );
+    assert_eq!(
+        attempt_kinds(trace(&report, "slow")),
+        [Some("timeout"), Some("timeout")]
+    );
+    for attempt in &trace(&report, "slow").attempts {
+        assert!(
+            attempt.duration < Duration::from_millis(1000),
+            "{attempt:?}"
+        );
+    }
+}

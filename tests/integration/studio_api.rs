@@ -6,8 +6,7 @@
 use serde_json::{Value, json};
 
 use super::support::host::{self, Admin, json as body_json};
-use super::support::studio::{start, workspace};
-use super::support::{cli, stdout};
+use super::support::studio::{pipeline_run, start, workspace};
 
 fn post(admin: &Admin, path: &str, body: Value) -> Value {
     let reply = admin.request_as(
@@ -100,18 +99,7 @@ fn a_studio_checks_runs_saves_and_deploys_drafts() {
         std::fs::read_to_string(root.join("Pipeline.toml")).unwrap(),
         SHOUT
     );
-    let out = cli()
-        .current_dir(&root)
-        .env("AIRSSYS_RUN_STATE_DIR", tmp.path().join("run"))
-        .args(["pipeline", "run", ".", "--input", "hi"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        stdout(&out),
-        "hi|U!]",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(pipeline_run(&root, &tmp.path().join("run"), "hi"), "hi|U!]");
     for escape in [
         "../outside.toml",
         "/tmp/x.toml",

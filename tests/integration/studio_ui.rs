@@ -12,9 +12,9 @@ use fantoccini::key::Key;
 use serde_json::Value;
 
 use super::support::browser::Browser;
+use super::support::cli;
 use super::support::host::{self, Admin};
-use super::support::studio::{start, workspace};
-use super::support::{cli, stdout};
+use super::support::studio::{pipeline_run, start, workspace};
 
 fn block_on<F: Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
@@ -110,6 +110,18 @@ fn a_pipeline_built_by_dragging_and_connecting_saves_and_runs() {
         source_contains(&b, "needs = [\"exclaim\"]").await;
         b.screenshot("connected").await;
 
+        // Delete removes the selected node (and its edges); Ctrl+Z brings it back.
+        b.css(&node("wrap")).await.click().await.unwrap();
+        b.press(&[Key::Delete.into()]).await;
+        b.until(
+            "the node to be deleted",
+            "return !document.querySelector('.react-flow__node[data-id=\"wrap\"]') && !document.querySelector('[data-testid=source]').textContent.includes('[nodes.wrap]')",
+        )
+        .await;
+        b.press(&[Key::Control.into(), 'z']).await;
+        source_contains(&b, "[nodes.wrap]").await;
+        b.css(&node("wrap")).await;
+
         b.click("save").await;
         let saved = file_contains(&root.join("Pipeline.toml"), "[nodes.wrap]").await;
         b.screenshot("saved").await;
@@ -118,18 +130,7 @@ fn a_pipeline_built_by_dragging_and_connecting_saves_and_runs() {
         saved
     });
     insta::assert_snapshot!("built_by_drag_and_connect", saved);
-    let out = cli()
-        .current_dir(&root)
-        .env("AIRSSYS_RUN_STATE_DIR", tmp.path().join("run"))
-        .args(["pipeline", "run", ".", "--input", "hi"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        stdout(&out),
-        "hi|U!]",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(pipeline_run(&root, &tmp.path().join("run"), "hi"), "hi|U!]");
 }
 
 /// A hand-written pipeline file, with comments.

@@ -47,6 +47,7 @@ function NodeInspector({ draft, node, commit, check, refs, onRenamed, onDelete }
       />
       <TextField label="fallback" testid="node-fallback" value={node.fallback} placeholder="output used under continue" onCommit={optionalText(set('fallback'))} />
       <TextField label="compensate" testid="node-compensate" value={node.compensate} list="palette-refs" placeholder="component that undoes this node" onCommit={optionalText(set('compensate'))} />
+      <IntField label="deadline_ms (each call)" testid="node-deadline" value={node.deadline_ms} placeholder="the component's own" min="1" onCommit={set('deadline_ms')} />
       <RetryFields
         prefix="node"
         retry={node.retry}
@@ -58,8 +59,8 @@ function NodeInspector({ draft, node, commit, check, refs, onRenamed, onDelete }
         <MetadataRows prefix="node-meta" entries={node.metadata || {}} onChange={(m) => commit((d) => setNodeKey(d, name, 'metadata', m))} />
       </fieldset>
       <p className="note">
-        Deadline and limits (max_execution_ms, memory, fuel) are the component&apos;s own, from its Component.toml: they are
-        not pipeline settings and cannot be edited here. The run-wide deadline is the pipeline&apos;s deadline_ms.
+        A node&apos;s deadline_ms bounds each of its calls, within the run&apos;s deadline_ms and the component&apos;s own
+        max_execution_ms; its other limits (memory, fuel) are the component&apos;s, from its Component.toml.
       </p>
       {entries.node && (
         <section className="node-check" data-testid="node-check">

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::guests::guest;
 use super::host::Admin;
 use super::server::Server;
+use super::{cli, stdout};
 
 /// A `pipeline-step` project `name` with `[config]` lines `config` and the
 /// grants the guest imports (unless `grants` is false).
@@ -69,4 +70,21 @@ pub fn start(root: &Path, state: &Path) -> (Server, Admin) {
     );
     let admin = Admin::new(&server, state);
     (server, admin)
+}
+
+/// `pipeline run DIR --input INPUT` from the CLI (its key-value stores under
+/// `state`): the run's stdout, asserting it succeeded.
+pub fn pipeline_run(dir: &Path, state: &Path, input: &str) -> String {
+    let out = cli()
+        .current_dir(dir)
+        .env("AIRSSYS_RUN_STATE_DIR", state)
+        .args(["pipeline", "run", ".", "--input", input])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out)
 }
