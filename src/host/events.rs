@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::runtime::{Denial, EventSink, LogLevel, StderrSink};
-use crate::store::{AuditAction, NewAuditEntry, StateDb};
+use crate::store::{AuditAction, NewAuditEntry, StateBackend};
 
 /// Audit entries kept per component per window; the rest are only printed.
 const MAX_EVENTS: u32 = 10;
@@ -17,14 +17,14 @@ const WINDOW: Duration = Duration::from_secs(60);
 
 /// The host's event sink.
 pub struct AuditSink {
-    db: Arc<StateDb>,
+    db: Arc<dyn StateBackend>,
     stderr: StderrSink,
     budget: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
 impl AuditSink {
     /// A sink writing to `db` and stderr.
-    pub fn new(db: Arc<StateDb>) -> Self {
+    pub fn new(db: Arc<dyn StateBackend>) -> Self {
         AuditSink {
             db,
             stderr: StderrSink::new(LogLevel::Info),

@@ -19,7 +19,7 @@ use super::service::HostService;
 use super::traffic::TrafficTable;
 use crate::http::{self, AppState};
 use crate::runtime::{EventSink, Runtime, RuntimeConfig};
-use crate::store::{BlobStore, StateDb};
+use crate::store::{BlobBackend, BlobStore, StateBackend, StateDb};
 
 /// How to run the host.
 #[derive(Debug, Clone)]
@@ -63,8 +63,10 @@ pub async fn run(
     let state_dir = StateDir::new(&options.state_dir);
     let token = state_dir.prepare()?;
     let policy = options.policy.load()?;
-    let db = Arc::new(StateDb::open(&state_dir.database()).map_err(host_error)?);
-    let blobs = BlobStore::open(state_dir.root()).map_err(host_error)?;
+    let db: Arc<dyn StateBackend> =
+        Arc::new(StateDb::open(&state_dir.database()).map_err(host_error)?);
+    let blobs: Arc<dyn BlobBackend> =
+        Arc::new(BlobStore::open(state_dir.root()).map_err(host_error)?);
     let audit = Arc::new(AuditSink::new(db.clone()));
     let sink: Arc<dyn EventSink> = audit.clone();
     let runtime = Runtime::new(RuntimeConfig {

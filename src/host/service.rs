@@ -27,8 +27,8 @@ use crate::pipeline::{self, Pipeline};
 use crate::runtime::{LoadOptions, LoadedComponent, Runtime, bindings::HealthStatus};
 use crate::security::{CreateMissing, check_capabilities, open_grants};
 use crate::store::{
-    AddOutcome, AuditAction, BlobStore, Canary, Deployment, NewAuditEntry, NewVersion, StateDb,
-    StateError, VersionKind,
+    AddOutcome, AuditAction, BlobBackend, Canary, Deployment, NewAuditEntry, NewVersion,
+    StateBackend, StateError, VersionKind,
 };
 
 /// Error rate above which a rolling update aborts when none was given.
@@ -98,9 +98,9 @@ pub struct HostService {
     /// Paths of the state directory.
     pub state_dir: StateDir,
     /// Versions, deployments, audit log.
-    pub db: Arc<StateDb>,
+    pub db: Arc<dyn StateBackend>,
     /// Uploaded components.
-    pub blobs: BlobStore,
+    pub blobs: Arc<dyn BlobBackend>,
     /// What deploys may ask for.
     pub policy: Policy,
     /// Where traffic goes.
@@ -135,8 +135,8 @@ impl HostService {
     /// A service over opened stores.
     pub fn new(
         state_dir: StateDir,
-        db: Arc<StateDb>,
-        blobs: BlobStore,
+        db: Arc<dyn StateBackend>,
+        blobs: Arc<dyn BlobBackend>,
         policy: Policy,
         runtime: Runtime,
         traffic: Arc<TrafficTable>,

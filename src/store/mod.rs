@@ -1,8 +1,11 @@
 //! Persistent state kept by the host for components: the key-value store behind
-//! `airssys:core/key-value`, and the deployment host's state directory (`airssys.db`
-//! with versions, deployments and the audit log; content-addressed blobs).
+//! `airssys:core/key-value`, and the deployment host's state behind one
+//! interface ([`StateBackend`], [`BlobBackend`]): by default the state directory
+//! (`airssys.db` with versions, deployments and the audit log; content-addressed
+//! blobs).
 
 pub mod audit;
+pub mod backend;
 pub mod blobs;
 mod kv;
 pub mod migrate;
@@ -11,6 +14,7 @@ pub mod state;
 pub use audit::{
     AuditAction, AuditEntry, AuditError, BrokenLink, BrokenReason, NewAuditEntry, VerifyReport,
 };
+pub use backend::{BlobBackend, StateBackend};
 pub use blobs::{BlobError, BlobStore};
 pub use kv::{KvError, KvStore};
 pub use migrate::MigrateError;
