@@ -9,6 +9,7 @@ pub mod backend;
 pub mod blobs;
 mod kv;
 pub mod migrate;
+pub mod rules;
 pub mod state;
 
 pub use audit::{

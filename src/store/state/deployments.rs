@@ -4,10 +4,10 @@
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{StateDb, StateError, parse_version, require_version, sql};
-use crate::store::audit::{self, AuditAction, NewAuditEntry, now_ms};
+use crate::store::audit;
+use crate::store::rules;
 
 /// A canary (or rolling) rollout: part of the traffic goes to `version`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +96,22 @@ fn require_deployment(c: &Connection, name: &str) -> Result<Deployment, StateErr
     })
 }
 
+/// Writes a change with its audit entry; answers the deployment as it now
+/// stands.
+fn apply(
+    tx: &Transaction<'_>,
+    outcome: rules::Outcome,
+    actor: &str,
+) -> Result<Deployment, StateError> {
+    let change = match outcome {
+        rules::Outcome::Unchanged(d) => return Ok(d),
+        rules::Outcome::Changed(change) => change,
+    };
+    write_deployment(tx, &change.deployment)?;
+    audit::append(tx, change.entry(actor))?;
+    Ok(change.deployment)
+}
+
 fn write_deployment(tx: &Transaction<'_>, d: &Deployment) -> Result<(), StateError> {
     let c = d.canary.as_ref();
     let steps = c.map(|c| serde_json::to_string(&c.steps).expect("a list of numbers"));
@@ -133,24 +149,6 @@ fn write_deployment(tx: &Transaction<'_>, d: &Deployment) -> Result<(), StateErr
     Ok(())
 }
 
-fn check_canary(name: &str, c: &Canary) -> Result<(), StateError> {
-    let reason = if c.weight_percent > 100 || c.steps.iter().any(|&s| s > 100) {
-        "weights are percentages (0-100)"
-    } else if c.step_index >= c.steps.len().max(1) {
-        "step_index is past the last step"
-    } else if c.max_error_rate.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
-        "max_error_rate must be between 0.0 and 1.0"
-    } else if c.strategy.is_empty() {
-        "the strategy is empty"
-    } else {
-        return Ok(());
-    };
-    Err(StateError::InvalidCanary {
-        name: name.to_string(),
-        reason: reason.to_string(),
-    })
-}
-
 impl StateDb {
     /// The deployment of `name`, if it was ever deployed.
     pub fn deployment(&self, name: &str) -> Result<Option<Deployment>, StateError> {
@@ -183,50 +181,7 @@ impl StateDb {
         self.write(|tx| {
             require_version(tx, name, &version)?;
             let old = get_deployment(tx, name)?;
-            let mut d = old.clone().unwrap_or_else(|| Deployment {
-                name: name.to_string(),
-                active_version: None,
-                previous_version: None,
-                canary: None,
-                undeployed: false,
-                updated_at: 0,
-            });
-            if old.is_some() && d.active_version.as_deref() == Some(&version) && d.canary.is_none()
-            {
-                return Ok(d);
-            }
-            // Switching versions ends any canary: traffic goes to one version.
-            let ended_canary = d.canary.take();
-            let action = if ended_canary.as_ref().is_some_and(|c| c.version == version) {
-                AuditAction::Promote
-            } else if !d.undeployed && d.previous_version.as_deref() == Some(&version) {
-                AuditAction::Rollback
-            } else {
-                AuditAction::Update
-            };
-            let from = d.active_version.take();
-            if from.is_some() && from.as_deref() != Some(&version) {
-                d.previous_version = from.clone();
-            }
-            d.active_version = Some(version.clone());
-            d.undeployed = false;
-            d.updated_at = now_ms();
-            write_deployment(tx, &d)?;
-            let mut detail = json!({ "from": from, "to": version });
-            if let Some(canary) = ended_canary.filter(|c| c.version != version) {
-                detail["ended_canary"] = json!(canary.version);
-            }
-            audit::append(
-                tx,
-                NewAuditEntry {
-                    actor,
-                    action,
-                    component: Some(name),
-                    version: Some(&version),
-                    detail,
-                },
-            )?;
-            Ok(d)
+            apply(tx, rules::activate(old, name, &version), actor)
         })
     }
 
@@ -249,90 +204,24 @@ impl StateDb {
         actor: &str,
         reason: Option<&str>,
     ) -> Result<Deployment, StateError> {
-        let canary = match canary {
-            Some(mut c) => {
-                c.version = parse_version(&c.version)?;
-                check_canary(name, &c)?;
-                Some(c)
-            }
-            None => None,
-        };
+        let canary = rules::checked_canary(name, canary)?;
         self.write(|tx| {
-            let mut d = require_deployment(tx, name)?;
-            if d.canary == canary {
-                return Ok(d);
+            let d = require_deployment(tx, name)?;
+            if let Some(c) = &canary
+                && d.canary.as_ref() != Some(c)
+                && !d.undeployed
+                && d.active_version.is_some()
+                && d.active_version.as_deref() != Some(&c.version)
+            {
+                require_version(tx, name, &c.version)?;
             }
-            let (action, version, detail) = match &canary {
-                Some(c) => {
-                    let invalid = |reason: &str| StateError::InvalidCanary {
-                        name: name.to_string(),
-                        reason: reason.into(),
-                    };
-                    if d.undeployed || d.active_version.is_none() {
-                        return Err(invalid("it is not deployed"));
-                    }
-                    if d.active_version.as_deref() == Some(&c.version) {
-                        return Err(invalid("the canary version is already active"));
-                    }
-                    require_version(tx, name, &c.version)?;
-                    (
-                        AuditAction::Update,
-                        c.version.clone(),
-                        json!({ "canary": c }),
-                    )
-                }
-                None => {
-                    let old = d.canary.as_ref().expect("differs from None");
-                    (
-                        AuditAction::Abort,
-                        old.version.clone(),
-                        json!({ "weight_percent": old.weight_percent, "reason": reason }),
-                    )
-                }
-            };
-            d.canary = canary;
-            d.updated_at = now_ms();
-            write_deployment(tx, &d)?;
-            audit::append(
-                tx,
-                NewAuditEntry {
-                    actor,
-                    action,
-                    component: Some(name),
-                    version: Some(&version),
-                    detail,
-                },
-            )?;
-            Ok(d)
+            apply(tx, rules::set_canary(d, canary, reason)?, actor)
         })
     }
 
     /// Stops serving `name`: the active version becomes `previous_version` and any
     /// canary ends. Versions stay stored.
     pub fn undeploy(&self, name: &str, actor: &str) -> Result<Deployment, StateError> {
-        self.write(|tx| {
-            let mut d = require_deployment(tx, name)?;
-            if d.undeployed {
-                return Ok(d);
-            }
-            let active = d.active_version.take();
-            let canary = d.canary.take().map(|c| c.version);
-            d.previous_version = active.clone().or(d.previous_version);
-            d.undeployed = true;
-            d.updated_at = now_ms();
-            write_deployment(tx, &d)?;
-            let detail = json!({ "aborted_canary": canary });
-            audit::append(
-                tx,
-                NewAuditEntry {
-                    actor,
-                    action: AuditAction::Undeploy,
-                    component: Some(name),
-                    version: active.as_deref(),
-                    detail,
-                },
-            )?;
-            Ok(d)
-        })
+        self.write(|tx| apply(tx, rules::undeploy(require_deployment(tx, name)?), actor))
     }
 }

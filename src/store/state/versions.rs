@@ -8,7 +8,7 @@ use serde_json::json;
 use super::deployments::get_deployment;
 use super::{StateDb, StateError, sql};
 use crate::store::audit::{self, AuditAction, NewAuditEntry, now_ms};
-use crate::store::blobs::is_sha256_hex;
+use crate::store::rules;
 
 /// What a stored version is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -126,14 +126,7 @@ fn kind_of(c: &Connection, name: &str) -> Result<Option<VersionKind>, StateError
     .map_err(sql("reading a version's kind"))
 }
 
-pub(super) fn parse_version(version: &str) -> Result<String, StateError> {
-    semver::Version::parse(version)
-        .map(|v| v.to_string())
-        .map_err(|source| StateError::InvalidVersion {
-            version: version.to_string(),
-            source,
-        })
-}
+pub(super) use rules::parse_version;
 
 fn get_version(
     c: &Connection,
@@ -166,31 +159,10 @@ impl StateDb {
     /// [`StateError::VersionConflict`].
     pub fn add_version(&self, new: &NewVersion) -> Result<AddOutcome, StateError> {
         let version = parse_version(&new.version)?;
-        if !is_sha256_hex(&new.sha256) {
-            return Err(StateError::InvalidDigest {
-                sha256: new.sha256.clone(),
-            });
-        }
         self.write(|tx| {
-            if let Some(existing) = get_version(tx, &new.name, &version)? {
-                if existing.sha256 == new.sha256 {
-                    return Ok(AddOutcome::AlreadyPresent);
-                }
-                return Err(StateError::VersionConflict {
-                    name: new.name.clone(),
-                    version,
-                    existing_sha: existing.sha256,
-                    new_sha: new.sha256.clone(),
-                });
-            }
-            if let Some(existing) = kind_of(tx, &new.name)?
-                && existing != new.kind
-            {
-                return Err(StateError::KindConflict {
-                    name: new.name.clone(),
-                    existing,
-                    offered: new.kind,
-                });
+            let existing = get_version(tx, &new.name, &version)?;
+            if !rules::accept_version(new, &version, existing.as_ref(), kind_of(tx, &new.name)?)? {
+                return Ok(AddOutcome::AlreadyPresent);
             }
             tx.execute(
                 "INSERT INTO versions
@@ -218,16 +190,7 @@ impl StateDb {
                 )
                 .map_err(sql("storing a pipeline's pins"))?;
             }
-            let mut detail = json!({ "sha256": new.sha256, "size": new.size });
-            if new.kind == VersionKind::Pipeline {
-                detail["kind"] = json!("pipeline");
-                detail["pins"] = json!(
-                    new.pins
-                        .iter()
-                        .map(|(n, v)| format!("{n}@{v}"))
-                        .collect::<Vec<_>>()
-                );
-            }
+            let detail = rules::version_detail(new);
             audit::append(
                 tx,
                 NewAuditEntry {
