@@ -3,6 +3,7 @@
 //! operation, and prints the result through [`Output`].
 
 mod build;
+mod cluster;
 mod completions;
 mod deploy;
 mod hostargs;

@@ -39,6 +39,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = crate::http::MAX_BODY_BYTES as u64,
           value_parser = clap::value_parser!(u64).range(1..=(1u64 << 32)))]
     pub max_body_bytes: u64,
+    /// Cluster mode.
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 /// Runs the host until Ctrl-C/SIGTERM.
@@ -53,6 +56,7 @@ pub fn run_serve(out: &Output, args: ServeArgs) -> Result<ExitCode> {
         max_concurrent_calls: args.max_concurrent_calls.map(|n| n as usize),
         max_body_bytes: args.max_body_bytes as usize,
         workspace: None,
+        cluster: args.cluster.options(),
     };
     let policy_note = match &options.policy {
         PolicySource::BuiltIn => "built-in (relative path grants only, no AIRSSYS_* variables; --policy FILE|permissive to change)".to_string(),
@@ -67,6 +71,9 @@ pub fn run_serve(out: &Output, args: ServeArgs) -> Result<ExitCode> {
     tokio.block_on(run(options, shutdown_signal(), |started| {
         out.status("Serving", format!("state in {}", state.display()));
         out.status("Policy", &policy_note);
+        if let Some(cluster) = &started.cluster {
+            out.status("Cluster", cluster);
+        }
         out.status("Restored", format!("{} deployment(s)", started.restored));
         for (name, not_served) in &started.not_served {
             out.warning(

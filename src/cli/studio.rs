@@ -65,6 +65,7 @@ pub fn run_studio(out: &Output, args: StudioArgs) -> Result<ExitCode> {
         max_concurrent_calls: None,
         max_body_bytes: crate::http::MAX_BODY_BYTES,
         workspace: Some(Arc::new(prepared)),
+        cluster: None,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

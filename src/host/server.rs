@@ -19,6 +19,7 @@ use super::service::HostService;
 use super::traffic::TrafficTable;
 use crate::http::{self, AppState};
 use crate::runtime::{EventSink, Runtime, RuntimeConfig};
+use crate::store::jetstream::{ClusterOptions, JetStreamBackend};
 use crate::store::{BlobBackend, BlobStore, StateBackend, StateDb};
 
 /// How to run the host.
@@ -36,6 +37,9 @@ pub struct HostOptions {
     pub max_body_bytes: usize,
     /// A studio's built workspace, stored on the host before it listens.
     pub workspace: Option<Arc<super::studio::PreparedWorkspace>>,
+    /// Cluster mode: the state lives on this NATS JetStream, shared with
+    /// other hosts (`None`: in the state directory).
+    pub cluster: Option<ClusterOptions>,
 }
 
 /// What a started host tells its caller.
@@ -51,6 +55,8 @@ pub struct Started {
     pub not_served: std::collections::BTreeMap<String, super::service::NotServed>,
     /// A studio's projects that could not be stored, with the reason.
     pub workspace_problems: Vec<(String, String)>,
+    /// Cluster mode: where the shared state is, and what was repaired.
+    pub cluster: Option<String>,
 }
 
 /// Opens everything and serves until `shutdown` resolves; `on_start` runs once
@@ -63,10 +69,51 @@ pub async fn run(
     let state_dir = StateDir::new(&options.state_dir);
     let token = state_dir.prepare()?;
     let policy = options.policy.load()?;
-    let db: Arc<dyn StateBackend> =
-        Arc::new(StateDb::open(&state_dir.database()).map_err(host_error)?);
-    let blobs: Arc<dyn BlobBackend> =
-        Arc::new(BlobStore::open(state_dir.root()).map_err(host_error)?);
+    let mut cluster_note = None;
+    let mut watched = None;
+    let (db, blobs): (Arc<dyn StateBackend>, Arc<dyn BlobBackend>) = match &options.cluster {
+        None => (
+            Arc::new(StateDb::open(&state_dir.database()).map_err(host_error)?),
+            Arc::new(BlobStore::open(state_dir.root()).map_err(host_error)?),
+        ),
+        Some(cluster) => {
+            // Blocking connect and reconcile: off the async workers.
+            let options = cluster.clone();
+            let backend = tokio::task::spawn_blocking(move || JetStreamBackend::connect(&options))
+                .await
+                .map_err(|e| {
+                    host_error(HostError::Internal {
+                        message: e.to_string(),
+                    })
+                })?
+                .map_err(host_error)?;
+            let backend = Arc::new(backend);
+            let repaired = {
+                let backend = backend.clone();
+                tokio::task::spawn_blocking(move || backend.reconcile())
+                    .await
+                    .map_err(|e| {
+                        host_error(HostError::Internal {
+                            message: e.to_string(),
+                        })
+                    })?
+                    .map_err(host_error)?
+            };
+            cluster_note = Some(format!(
+                "state on NATS JetStream at {}{}",
+                cluster.url,
+                if repaired > 0 {
+                    format!(
+                        " ({repaired} change(s) left unaudited by a host that stopped were audited)"
+                    )
+                } else {
+                    String::new()
+                }
+            ));
+            watched = Some(backend.deployments_bucket());
+            (backend.clone(), backend)
+        }
+    };
     let audit = Arc::new(AuditSink::new(db.clone()));
     let sink: Arc<dyn EventSink> = audit.clone();
     let runtime = Runtime::new(RuntimeConfig {
@@ -124,6 +171,7 @@ pub async fn run(
         token_file: state_dir.token_file(),
         restored,
         not_served: service.not_served(),
+        cluster: cluster_note,
         workspace_problems: service
             .workspace()
             .map(|ws| {
@@ -135,10 +183,14 @@ pub async fn run(
             .unwrap_or_default(),
     });
     let controller = tokio::spawn(control_rollouts(service.clone()));
+    let convergence = watched.map(|bucket| tokio::spawn(converge(service.clone(), bucket)));
     http::serve(listener, app, shutdown)
         .await
         .map_err(|e| crate::Error::io("serve on", addr.to_string(), e))?;
     controller.abort();
+    if let Some(task) = convergence {
+        task.abort();
+    }
     service.shutdown().await;
     runtime.shutdown().await;
     Ok(())
@@ -148,6 +200,29 @@ fn host_error(e: impl Into<HostError>) -> crate::Error {
     crate::Error::Usage {
         message: e.into().to_string(),
         help: None,
+    }
+}
+
+/// Cluster mode: applies every change of the shared deployments (made through
+/// any host) to this host's traffic table as it arrives.
+async fn converge(service: Arc<HostService>, bucket: async_nats::jetstream::kv::Store) {
+    use futures_util::StreamExt;
+    loop {
+        match bucket.watch_all().await {
+            Ok(mut changes) => {
+                while let Some(change) = changes.next().await {
+                    let Ok(change) = change else { break };
+                    if let Err(e) = service.converge(&change.key).await {
+                        eprintln!(
+                            "warning: cannot serve {} as the cluster does: {e}",
+                            change.key
+                        );
+                    }
+                }
+            }
+            Err(e) => eprintln!("warning: watching the cluster's deployments: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

@@ -317,6 +317,29 @@ impl HostService {
         Ok(restored)
     }
 
+    /// Serves what the shared state says `name` serves now: in cluster mode,
+    /// after another host changed it. Serialized with this host's own
+    /// operations, so it never applies an older state over a newer one.
+    pub async fn converge(&self, name: &str) -> Result<(), HostError> {
+        let _op = self.ops.lock().await;
+        let route = match self.db.deployment(name)? {
+            Some(d) if !d.undeployed => match &d.active_version {
+                Some(active) => Some(Route {
+                    stable: self.load_version(name, active)?,
+                    canary: d
+                        .canary
+                        .as_ref()
+                        .map(|c| self.canary_route(name, c))
+                        .transpose()?,
+                }),
+                None => None,
+            },
+            _ => None,
+        };
+        retire(self.traffic.set(name, route));
+        Ok(())
+    }
+
     /// Deployments not served since start, and why.
     pub fn not_served(&self) -> BTreeMap<String, NotServed> {
         self.not_served

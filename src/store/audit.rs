@@ -99,7 +99,7 @@ impl FromStr for AuditAction {
 }
 
 /// One stored audit entry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// Position in the log, from 1, without gaps.
     pub seq: u64,
@@ -246,41 +246,93 @@ pub fn append(tx: &Transaction<'_>, new: NewAuditEntry<'_>) -> Result<AuditEntry
     if last_seq > head_seq {
         return Err(AuditError::HeadOutOfSync { head_seq, last_seq });
     }
+    let entry = seal(new, head_seq + 1, now_ms(), &prev_hash);
+    let detail_text = canonical_json(&entry.detail);
+    tx.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, component, version, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![entry.seq, entry.at, entry.actor, entry.action.as_str(), entry.component,
+                entry.version, detail_text, entry.prev_hash, entry.hash],
+    )
+    .map_err(sql("appending an entry"))?;
+    tx.execute(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        params![entry.seq, entry.hash],
+    )
+    .map_err(sql("moving the chain head"))?;
+    Ok(entry)
+}
+
+/// `new` as entry `seq` after an entry hashed `prev_hash`, appended at `at`:
+/// the entry any backend stores (its hash computed as [`chain`] says).
+pub fn seal(new: NewAuditEntry<'_>, seq: u64, at: u64, prev_hash: &str) -> AuditEntry {
     let detail_text = canonical_json(&new.detail);
     let fields = Fields {
-        seq: head_seq + 1,
-        at: now_ms(),
+        seq,
+        at,
         actor: new.actor,
         action: new.action.as_str(),
         component: new.component,
         version: new.version,
         detail: &detail_text,
     };
-    let hash = entry_hash(&prev_hash, &fields);
-    tx.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, component, version, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![fields.seq, fields.at, fields.actor, fields.action, fields.component,
-                fields.version, detail_text, prev_hash, hash],
-    )
-    .map_err(sql("appending an entry"))?;
-    tx.execute(
-        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-        params![fields.seq, hash],
-    )
-    .map_err(sql("moving the chain head"))?;
-    Ok(AuditEntry {
-        seq: fields.seq,
-        at: fields.at,
+    let hash = entry_hash(prev_hash, &fields);
+    AuditEntry {
+        seq,
+        at,
         actor: new.actor.to_string(),
         action: new.action,
         component: new.component.map(str::to_string),
         version: new.version.map(str::to_string),
         detail: new.detail,
-        prev_hash,
+        prev_hash: prev_hash.to_string(),
         hash,
-    })
+    }
+}
+
+/// Checks a whole log read in order (from seq 1) as [`verify`] checks the
+/// table: no gap, each entry linked to the previous one and hashing to its hash.
+pub fn verify_entries(entries: impl IntoIterator<Item = AuditEntry>) -> VerifyReport {
+    let (mut count, mut prev, mut first_broken) = (0u64, GENESIS_HASH.to_string(), None);
+    for entry in entries {
+        count += 1;
+        if first_broken.is_some() {
+            continue;
+        }
+        let reason = if entry.seq != count {
+            Some(BrokenReason::SequenceGap)
+        } else if entry.prev_hash != prev {
+            Some(BrokenReason::PrevHashMismatch)
+        } else {
+            let again = seal(
+                NewAuditEntry {
+                    actor: &entry.actor,
+                    action: entry.action,
+                    component: entry.component.as_deref(),
+                    version: entry.version.as_deref(),
+                    detail: entry.detail.clone(),
+                },
+                entry.seq,
+                entry.at,
+                &entry.prev_hash,
+            );
+            (again.hash != entry.hash).then_some(BrokenReason::HashMismatch)
+        };
+        match reason {
+            Some(reason) => {
+                first_broken = Some(BrokenLink {
+                    seq: count.min(entry.seq),
+                    reason,
+                })
+            }
+            None => prev = entry.hash,
+        }
+    }
+    VerifyReport {
+        entries: count,
+        first_broken,
+    }
 }
 
 /// The last `limit` entries (of `component` when given), oldest first.

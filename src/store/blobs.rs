@@ -16,6 +16,9 @@ use sha2::{Digest, Sha256};
 /// Why a blob operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
+    /// The cluster's object store failed or is unreachable.
+    #[error("cluster blob store: {0}")]
+    Remote(String),
     /// The digest is not 64 lowercase hexadecimal characters.
     #[error("invalid sha256 digest {digest:?}: expected 64 lowercase hex characters")]
     InvalidDigest {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod backend;
 pub mod blobs;
+pub mod jetstream;
 mod kv;
 pub mod migrate;
 pub mod rules;

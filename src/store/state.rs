@@ -38,6 +38,14 @@ pub const DB_FILE: &str = "airssys.db";
 /// Why a state operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
+    /// The cluster's NATS JetStream store failed or is unreachable.
+    #[error("cluster state: {context}: {message}")]
+    Cluster {
+        /// What was being done.
+        context: &'static str,
+        /// The cause.
+        message: String,
+    },
     /// The database could not be opened or migrated.
     #[error("could not open the state database {path}: {source}")]
     Open {

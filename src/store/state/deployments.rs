@@ -31,7 +31,7 @@ pub struct Canary {
 }
 
 /// The deployment of one component.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
     /// Component name.
     pub name: String,

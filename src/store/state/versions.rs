@@ -2,7 +2,7 @@
 //! in [`super`].
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::deployments::get_deployment;
@@ -11,7 +11,7 @@ use crate::store::audit::{self, AuditAction, NewAuditEntry, now_ms};
 use crate::store::rules;
 
 /// What a stored version is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum VersionKind {
     /// A component: its blob is the `.wasm`, its text the `Component.toml`.
@@ -78,7 +78,7 @@ pub enum AddOutcome {
 }
 
 /// A stored version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionRecord {
     /// Component name.
     pub name: String,
