@@ -16,10 +16,17 @@ use crate::output::Output;
 pub struct StatusArgs {
     #[command(flatten)]
     pub host: HostArgs,
+    /// List the cluster's hosts instead: what each serves, which one runs the
+    /// rollouts (the controller) and how far behind each is
+    #[arg(long)]
+    pub hosts: bool,
 }
 
 /// Lists deployments.
 pub fn status(out: &Output, args: StatusArgs) -> Result<ExitCode> {
+    if args.hosts {
+        return hosts(out, &args.host.client()?.cluster()?);
+    }
     let status = args.host.client()?.status()?;
     if out.is_json() {
         out.json(&status);
@@ -54,6 +61,39 @@ pub fn status(out: &Output, args: StatusArgs) -> Result<ExitCode> {
         } else {
             out.data(describe(name, &d));
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists the cluster's hosts.
+fn hosts(out: &Output, cluster: &serde_json::Value) -> Result<ExitCode> {
+    if out.is_json() {
+        out.json(cluster);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for h in cluster["hosts"].as_array().into_iter().flatten() {
+        let serving: Vec<String> = h["serving"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, version)| format!("{name} {}", version.as_str().unwrap_or("?")))
+            .collect();
+        out.data(format!(
+            "{} {}{}  lag {}  serving: {}",
+            h["addr"].as_str().unwrap_or("?"),
+            h["id"].as_str().unwrap_or("?"),
+            if h["controller"] == true {
+                " (controller)"
+            } else {
+                ""
+            },
+            h["lag"],
+            if serving.is_empty() {
+                "nothing".to_string()
+            } else {
+                serving.join(", ")
+            },
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

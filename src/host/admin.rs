@@ -10,6 +10,7 @@
 //! | `GET /v1/admin/status`, `GET /v1/admin/components/{name}/history` | state |
 //! | `GET /v1/admin/audit?component=&limit=`, `GET /v1/admin/audit/verify` | audit log |
 //! | `GET /v1/admin/metrics` | metrics snapshot (JSON) |
+//! | `GET /v1/admin/cluster` | cluster mode: the hosts, what each serves, the controller, lag |
 //! | `POST /v1/admin/pipelines` | deploy a pipeline: `{"pipeline": <canonical>, "source"}` pinned by the client, or `{"source", "file"?}` pinned by the host |
 //! | `GET /v1/admin/versions`, `GET /v1/admin/components/{name}/versions/{version}` | every stored version; one with its source text |
 //! | `POST /v1/admin/pipelines/check`, `POST /v1/admin/pipelines/run` | check a draft as it is edited; run it once with a trace ([`super::editor_api`]) |
@@ -61,6 +62,7 @@ pub fn router(service: Arc<HostService>, token: String) -> axum::Router {
         .route("/v1/admin/audit", get(audit))
         .route("/v1/admin/audit/verify", get(verify))
         .route("/v1/admin/metrics", get(metrics))
+        .route("/v1/admin/cluster", get(cluster))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1))
         .layer(middleware::from_fn_with_state(
             (
@@ -377,6 +379,30 @@ async fn audit(
 
 async fn verify(State(service): State<Arc<HostService>>) -> Result<Response, HostError> {
     Ok(Json(service.db.verify_audit()?).into_response())
+}
+
+/// `GET /v1/admin/cluster`: the hosts of this host's cluster, with the
+/// revision of the shared deployments each has applied and how far behind it is.
+async fn cluster(State(service): State<Arc<HostService>>) -> Result<Response, HostError> {
+    let membership = service.membership().ok_or_else(|| HostError::NotFound {
+        what: "this host is not in a cluster (start it with `serve --cluster nats://…`)".into(),
+    })?;
+    let latest = membership.latest_revision().await;
+    let hosts: Vec<serde_json::Value> = membership
+        .hosts()
+        .await
+        .into_iter()
+        .map(|h| {
+            let lag = latest.saturating_sub(h.applied_revision);
+            let mut value = json!(h);
+            value["lag"] = json!(lag);
+            value
+        })
+        .collect();
+    Ok(
+        Json(json!({ "this_host": membership.id, "latest_revision": latest, "hosts": hosts }))
+            .into_response(),
+    )
 }
 
 async fn metrics(State(service): State<Arc<HostService>>) -> Response {

@@ -277,6 +277,11 @@ impl HostClient {
         self.get("/v1/admin/status")
     }
 
+    /// The hosts of the cluster (cluster mode).
+    pub fn cluster(&self) -> Result<Value, ClientError> {
+        self.get("/v1/admin/cluster")
+    }
+
     /// Versions of `name`.
     pub fn history(&self, name: &str) -> Result<Value, ClientError> {
         self.get(&format!("/v1/admin/components/{name}/history"))

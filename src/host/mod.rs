@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod client;
+pub mod cluster;
 pub mod editor_api;
 pub mod error;
 pub mod events;

@@ -110,7 +110,11 @@ pub async fn run(
                     String::new()
                 }
             ));
-            watched = Some(backend.deployments_bucket());
+            watched = Some((
+                backend.context(),
+                backend.deployments_bucket(),
+                cluster.replicas,
+            ));
             (backend.clone(), backend)
         }
     };
@@ -166,6 +170,32 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| crate::Error::io("listen on", options.listen.to_string(), e))?;
+    let mut cluster_tasks = Vec::new();
+    if let Some((js, deployments, replicas)) = watched {
+        let (membership, tasks) =
+            super::cluster::join(service.clone(), js, deployments, addr.to_string(), replicas)
+                .await
+                .map_err(|message| host_error(HostError::Internal { message }))?;
+        let seen: Vec<String> = membership
+            .hosts()
+            .await
+            .into_iter()
+            .map(|h| format!("{} ({})", h.addr, h.id))
+            .collect();
+        if let Some(note) = &mut cluster_note {
+            note.push_str(&format!(
+                "; this host is {}; other hosts: {}",
+                membership.id,
+                if seen.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    seen.join(", ")
+                }
+            ));
+        }
+        service.set_membership(membership);
+        cluster_tasks = tasks;
+    }
     on_start(&Started {
         addr,
         token_file: state_dir.token_file(),
@@ -183,12 +213,11 @@ pub async fn run(
             .unwrap_or_default(),
     });
     let controller = tokio::spawn(control_rollouts(service.clone()));
-    let convergence = watched.map(|bucket| tokio::spawn(converge(service.clone(), bucket)));
     http::serve(listener, app, shutdown)
         .await
         .map_err(|e| crate::Error::io("serve on", addr.to_string(), e))?;
     controller.abort();
-    if let Some(task) = convergence {
+    for task in cluster_tasks {
         task.abort();
     }
     service.shutdown().await;
@@ -200,29 +229,6 @@ fn host_error(e: impl Into<HostError>) -> crate::Error {
     crate::Error::Usage {
         message: e.into().to_string(),
         help: None,
-    }
-}
-
-/// Cluster mode: applies every change of the shared deployments (made through
-/// any host) to this host's traffic table as it arrives.
-async fn converge(service: Arc<HostService>, bucket: async_nats::jetstream::kv::Store) {
-    use futures_util::StreamExt;
-    loop {
-        match bucket.watch_all().await {
-            Ok(mut changes) => {
-                while let Some(change) = changes.next().await {
-                    let Ok(change) = change else { break };
-                    if let Err(e) = service.converge(&change.key).await {
-                        eprintln!(
-                            "warning: cannot serve {} as the cluster does: {e}",
-                            change.key
-                        );
-                    }
-                }
-            }
-            Err(e) => eprintln!("warning: watching the cluster's deployments: {e}"),
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -243,6 +249,11 @@ async fn control_rollouts(service: Arc<HostService>) {
     loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
         service.traffic.refresh_gauges();
+        // In a cluster, only the holder of the controller lease drives rollouts.
+        if service.membership().is_some_and(|m| !m.leads()) {
+            step_started.clear();
+            continue;
+        }
         let Ok(deployments) = service.db.deployments() else {
             continue;
         };

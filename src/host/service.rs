@@ -114,6 +114,8 @@ pub struct HostService {
     not_served: Mutex<BTreeMap<String, NotServed>>,
     /// A studio's directory (see [`HostService::set_workspace`]).
     workspace: std::sync::OnceLock<super::workspace::Workspace>,
+    /// This host in its cluster, in cluster mode.
+    membership: std::sync::OnceLock<Arc<super::cluster::Membership>>,
 }
 
 /// A stored version the host does not serve, and why.
@@ -152,6 +154,7 @@ impl HostService {
             warm: Mutex::new(HashMap::new()),
             not_served: Mutex::new(BTreeMap::new()),
             workspace: std::sync::OnceLock::new(),
+            membership: std::sync::OnceLock::new(),
         }
     }
 
@@ -338,6 +341,37 @@ impl HostService {
         };
         retire(self.traffic.set(name, route));
         Ok(())
+    }
+
+    /// This host in its cluster (cluster mode only).
+    pub fn membership(&self) -> Option<&Arc<super::cluster::Membership>> {
+        self.membership.get()
+    }
+
+    /// Makes this host a member of a cluster (once, when it starts).
+    pub fn set_membership(&self, membership: Arc<super::cluster::Membership>) {
+        let _ = self.membership.set(membership);
+    }
+
+    /// What this host serves: `name → version`, with a canary as
+    /// `stable+canary@weight%`.
+    pub fn serving(&self) -> BTreeMap<String, String> {
+        self.traffic
+            .routes()
+            .into_iter()
+            .map(|(name, route)| {
+                let served = match &route.canary {
+                    Some(c) => format!(
+                        "{}+{}@{}%",
+                        route.stable.version(),
+                        c.target.version(),
+                        c.weight
+                    ),
+                    None => route.stable.version(),
+                };
+                (name, served)
+            })
+            .collect()
     }
 
     /// Deployments not served since start, and why.

@@ -2,6 +2,7 @@
 
 mod build;
 mod cli_help;
+mod cluster;
 mod completions;
 mod core_modules;
 mod escape;

@@ -111,6 +111,11 @@ impl JetStreamBackend {
         self.stores.client.clone()
     }
 
+    /// The JetStream context (for the hosts' registry and lease).
+    pub fn context(&self) -> jetstream::Context {
+        self.stores.js.clone()
+    }
+
     /// The deployments bucket (to watch).
     pub fn deployments_bucket(&self) -> kv::Store {
         self.stores.deployments.clone()

@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod guests;
 pub mod host;
+pub mod nats;
 pub mod sandbox;
 pub mod server;
 pub mod studio;

@@ -1,0 +1,222 @@
+//! A host's part in a cluster: it applies every shared deployment change to
+//! its traffic table as the change arrives, says every second that it is alive
+//! and what it serves, and competes for the controller lease, so that the
+//! time-driven work of rollouts (rolling steps, canary auto-abort) runs on
+//! exactly one host at a time.
+//!
+//! The registry and the lease are one KV bucket, `airssys_hosts`: key
+//! `host.<id>` is a host's heartbeat, key `controller` the lease, taken and
+//! renewed by compare-and-set on its revision. A lease not renewed for
+//! [`LEASE`] is free: when the controller dies, another host takes over within
+//! that time plus one renewal period.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_nats::jetstream::kv;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::service::HostService;
+use crate::store::audit::now_ms;
+
+/// The registry and lease bucket.
+pub const HOSTS_BUCKET: &str = "airssys_hosts";
+
+/// How long a lease lasts unless renewed.
+pub const LEASE: Duration = Duration::from_secs(3);
+
+/// How often a host renews its lease and heartbeat.
+const BEAT: Duration = Duration::from_millis(1000);
+
+/// One host as the registry shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HostRecord {
+    /// Its id (random per process).
+    pub id: String,
+    /// Where it listens.
+    pub addr: String,
+    /// When it last said it is alive, unix milliseconds.
+    pub seen_at: u64,
+    /// What it serves: `name → version` (and the canary's, after a `+`).
+    pub serving: std::collections::BTreeMap<String, String>,
+    /// The last revision of the deployments bucket it applied.
+    pub applied_revision: u64,
+    /// Whether it holds the controller lease.
+    pub controller: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Lease {
+    holder: String,
+    until_ms: u64,
+}
+
+/// This host in the cluster.
+pub struct Membership {
+    /// Its id.
+    pub id: String,
+    leading: AtomicBool,
+    applied: std::sync::atomic::AtomicU64,
+    hosts: kv::Store,
+    deployments: kv::Store,
+}
+
+impl Membership {
+    /// Whether this host holds the controller lease now.
+    pub fn leads(&self) -> bool {
+        self.leading.load(Ordering::Relaxed)
+    }
+
+    /// The latest revision of the shared deployments (a host whose
+    /// `applied_revision` is below it lags behind).
+    pub async fn latest_revision(&self) -> u64 {
+        let bucket = self.deployments.clone();
+        match bucket.status().await {
+            Ok(status) => status.info.state.last_sequence,
+            Err(_) => 0,
+        }
+    }
+
+    /// Every host heard from within three lease periods, by id.
+    pub async fn hosts(&self) -> Vec<HostRecord> {
+        let mut out = Vec::new();
+        let Ok(keys) = self.hosts.keys().await else {
+            return out;
+        };
+        let keys: Vec<String> = keys.filter_map(|k| async { k.ok() }).collect().await;
+        let fresh = now_ms().saturating_sub(3 * LEASE.as_millis() as u64);
+        for key in keys.iter().filter(|k| k.starts_with("host.")) {
+            if let Ok(Some(value)) = self.hosts.get(key.as_str()).await
+                && let Ok(record) = serde_json::from_slice::<HostRecord>(&value)
+                && record.seen_at >= fresh
+            {
+                out.push(record);
+            }
+        }
+        out.sort_by(|a, b| a.addr.cmp(&b.addr));
+        out
+    }
+}
+
+/// Joins the cluster: opens the registry and starts converging, beating and
+/// competing for the lease. Returns the membership and the tasks to stop.
+pub async fn join(
+    service: Arc<HostService>,
+    js: async_nats::jetstream::Context,
+    deployments: kv::Store,
+    addr: String,
+    replicas: usize,
+) -> Result<(Arc<Membership>, Vec<tokio::task::JoinHandle<()>>), String> {
+    let hosts = match js.get_key_value(HOSTS_BUCKET).await {
+        Ok(store) => store,
+        Err(_) => match js
+            .create_key_value(kv::Config {
+                bucket: HOSTS_BUCKET.into(),
+                history: 1,
+                num_replicas: replicas.max(1),
+                ..Default::default()
+            })
+            .await
+        {
+            Ok(store) => store,
+            Err(created) => js
+                .get_key_value(HOSTS_BUCKET)
+                .await
+                .map_err(|e| format!("{HOSTS_BUCKET}: {created}; {e}"))?,
+        },
+    };
+    let mut id = [0u8; 6];
+    getrandom::fill(&mut id).map_err(|e| e.to_string())?;
+    let membership = Arc::new(Membership {
+        id: id.iter().map(|b| format!("{b:02x}")).collect(),
+        leading: AtomicBool::new(false),
+        applied: std::sync::atomic::AtomicU64::new(0),
+        hosts,
+        deployments: deployments.clone(),
+    });
+    let tasks = vec![
+        tokio::spawn(converge(service.clone(), deployments, membership.clone())),
+        tokio::spawn(beat(service, membership.clone(), addr)),
+    ];
+    Ok((membership, tasks))
+}
+
+/// Applies every change of the shared deployments (made through any host) to
+/// this host's traffic table as it arrives.
+async fn converge(service: Arc<HostService>, bucket: kv::Store, me: Arc<Membership>) {
+    loop {
+        match bucket.watch_all().await {
+            Ok(mut changes) => {
+                while let Some(change) = changes.next().await {
+                    let Ok(change) = change else { break };
+                    if let Err(e) = service.converge(&change.key).await {
+                        eprintln!(
+                            "warning: cannot serve {} as the cluster does: {e}",
+                            change.key
+                        );
+                    }
+                    me.applied.fetch_max(change.revision, Ordering::Relaxed);
+                }
+            }
+            Err(e) => eprintln!("warning: watching the cluster's deployments: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Every [`BEAT`]: renews or takes the controller lease, and writes this
+/// host's record.
+async fn beat(service: Arc<HostService>, me: Arc<Membership>, addr: String) {
+    loop {
+        let leads = lead(&me).await;
+        if leads != me.leading.swap(leads, Ordering::Relaxed) {
+            let what = if leads { "took" } else { "lost" };
+            eprintln!(
+                "     Cluster this host ({}) {what} the controller lease",
+                me.id
+            );
+        }
+        let record = HostRecord {
+            id: me.id.clone(),
+            addr: addr.clone(),
+            seen_at: now_ms(),
+            serving: service.serving(),
+            applied_revision: me.applied.load(Ordering::Relaxed),
+            controller: leads,
+        };
+        if let Ok(bytes) = serde_json::to_vec(&record) {
+            let _ = me.hosts.put(format!("host.{}", me.id), bytes.into()).await;
+        }
+        tokio::time::sleep(BEAT).await;
+    }
+}
+
+/// Takes the lease when it is free or expired, renews it when held; whether
+/// this host holds it now.
+async fn lead(me: &Membership) -> bool {
+    let now = now_ms();
+    let mine = Lease {
+        holder: me.id.clone(),
+        until_ms: now + LEASE.as_millis() as u64,
+    };
+    let Ok(bytes) = serde_json::to_vec(&mine) else {
+        return false;
+    };
+    match me.hosts.entry("controller").await {
+        Ok(Some(entry)) if entry.operation == kv::Operation::Put => {
+            let current: Option<Lease> = serde_json::from_slice(&entry.value).ok();
+            let free = current
+                .as_ref()
+                .is_none_or(|l| l.holder == me.id || l.until_ms < now);
+            free && me
+                .hosts
+                .update("controller", bytes.into(), entry.revision)
+                .await
+                .is_ok()
+        }
+        Ok(_) => me.hosts.create("controller", bytes.into()).await.is_ok(),
+        Err(_) => false,
+    }
+}

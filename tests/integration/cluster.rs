@@ -1,0 +1,234 @@
+//! Cluster mode against a real NATS JetStream server and real `serve`
+//! processes: what one host deploys, rolls out or rolls back, every host
+//! serves; the canary split holds across hosts; one audit chain.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::support::host::{self, Client, SVC, json as body_json, v1_answer};
+use super::support::nats::{Nats, hosts};
+use super::support::server::Server;
+
+/// Waits (bounded) until `server` answers `svc` with `expected`.
+fn until_serves(client: &Client, server: &Server, expected: &str) {
+    let started = Instant::now();
+    loop {
+        let answer = host::invoke(client, server, SVC, "echo:x");
+        if answer.body() == Some(expected) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{} never answered {expected:?}; last: {:?}",
+            server.addr,
+            answer.result
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn every_host_serves_what_any_host_deploys_rolls_out_and_rolls_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nats = Nats::start(&tmp.path().join("nats"));
+    let cluster = hosts(tmp.path(), &nats, 3);
+    let [(a, admin_a), (b, admin_b), (c, admin_c)] = &cluster[..] else {
+        unreachable!()
+    };
+    let client = Client::default();
+
+    // Deployed through A: served by B and C.
+    admin_a.deploy_v1_v2();
+    let v1 = v1_answer("x");
+    for server in [a, b, c] {
+        until_serves(&client, server, &v1);
+    }
+
+    // A canary at 20% set through A holds across every host's traffic.
+    admin_a.update_ok(
+        SVC,
+        json!({ "version": "2.0.0", "strategy": "canary", "weight": 20 }),
+    );
+    let started = Instant::now();
+    for server in [b, c] {
+        loop {
+            let versions: Vec<String> = (0..100)
+                .map(
+                    |_| match host::invoke(&client, server, SVC, "echo:x").result {
+                        Ok((_, _, v)) => v,
+                        Err(e) => panic!("{e}"),
+                    },
+                )
+                .collect();
+            if versions.iter().any(|v| v == "2.0.0") {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{} never split",
+                server.addr
+            );
+        }
+    }
+    let (mut calls, mut canary) = (0, 0);
+    for i in 0..3000 {
+        let server = [a, b, c][i % 3];
+        let answer = host::invoke(&client, server, SVC, "echo:x");
+        let Ok((200, _, version)) = &answer.result else {
+            panic!("call {i} to {} failed: {:?}", server.addr, answer.result);
+        };
+        calls += 1;
+        canary += usize::from(version == "2.0.0");
+    }
+    let share = canary as f64 / calls as f64;
+    assert!(
+        (0.17..=0.23).contains(&share),
+        "{canary} of {calls} calls went to the canary"
+    );
+
+    // Promoted through C, rolled back through B: every host follows.
+    let r = admin_c.action(SVC, "promote", None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    for server in [a, b, c] {
+        until_serves(&client, server, "x");
+    }
+    let r = admin_b.action(SVC, "rollback", Some(json!({})));
+    assert_eq!(r.status, 200, "{}", r.body);
+    for server in [a, b, c] {
+        until_serves(&client, server, &v1);
+    }
+
+    // One audit log, one chain, seen the same from every host.
+    let verified = body_json(&admin_c.request("GET", "/v1/admin/audit/verify", b""));
+    assert_eq!(
+        verified["first_broken"],
+        serde_json::Value::Null,
+        "{verified}"
+    );
+    let from_a = body_json(&admin_a.request("GET", "/v1/admin/audit?component=svc", b""));
+    let actions: Vec<&str> = from_a["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "deploy", "update", "deploy", "update", "promote", "rollback"
+        ]
+    );
+}
+
+#[test]
+fn concurrent_deploys_of_one_name_through_two_hosts_keep_one_version_and_one_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nats = Nats::start(&tmp.path().join("nats"));
+    let cluster = hosts(tmp.path(), &nats, 2);
+    let [(_, admin_a), (_, admin_b)] = &cluster[..] else {
+        unreachable!()
+    };
+    let one = host::wasm("echo-target");
+    let other = host::variant(&one, "other bytes");
+    let manifest = host::manifest(SVC, "1.0.0", "");
+    let (ra, rb) = std::thread::scope(|s| {
+        let a = s.spawn(|| admin_a.deploy(SVC, "1.0.0", &one, &manifest));
+        let b = s.spawn(|| admin_b.deploy(SVC, "1.0.0", &other, &manifest));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{} / {}", ra.body, rb.body);
+    let verified = body_json(&admin_b.request("GET", "/v1/admin/audit/verify", b""));
+    assert_eq!(
+        verified["first_broken"],
+        serde_json::Value::Null,
+        "{verified}"
+    );
+    let log = body_json(&admin_a.request("GET", "/v1/admin/audit?component=svc", b""));
+    let deploys = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "deploy")
+        .count();
+    assert_eq!(deploys, 1, "{log}");
+}
+
+#[test]
+fn a_rolling_update_survives_the_death_of_its_controller() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nats = Nats::start(&tmp.path().join("nats"));
+    let cluster = hosts(tmp.path(), &nats, 3);
+    let admin = &cluster[0].1;
+    admin.deploy_v1_v2();
+    admin.update_ok(
+        SVC,
+        json!({ "version": "2.0.0", "strategy": "rolling", "steps": [10, 50, 100], "interval_ms": 1500 }),
+    );
+
+    // One host holds the controller lease: kill it (-9) mid-rollout.
+    let started = Instant::now();
+    let controller = loop {
+        let view = body_json(&admin.request("GET", "/v1/admin/cluster", b""));
+        let holders: Vec<String> = view["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["controller"] == true)
+            .map(|h| h["addr"].as_str().unwrap().to_string())
+            .collect();
+        assert!(holders.len() <= 1, "two controllers at once: {view}");
+        if let [one] = &holders[..] {
+            break one.clone();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no controller: {view}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let index = cluster
+        .iter()
+        .position(|(server, _)| server.url("").contains(&controller))
+        .expect("the controller is one of the hosts");
+    host::kill9(host::pid(&tmp.path().join(format!("host-{index}"))));
+    let survivor = &cluster[(index + 1) % 3].1;
+
+    // Another host takes the lease over and finishes the rollout.
+    let started = Instant::now();
+    loop {
+        let status = body_json(&survivor.request("GET", "/v1/admin/status", b""));
+        let svc = &status["deployments"][0];
+        if svc["active_version"] == "2.0.0" && svc["canary"].is_null() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the rollout is stuck: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let view = body_json(&survivor.request("GET", "/v1/admin/cluster", b""));
+    let new_controller = view["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["controller"] == true)
+        .map(|h| h["addr"].as_str().unwrap().to_string());
+    assert!(new_controller.is_some_and(|c| c != controller), "{view}");
+    let verified = body_json(&survivor.request("GET", "/v1/admin/audit/verify", b""));
+    assert_eq!(
+        verified["first_broken"],
+        serde_json::Value::Null,
+        "{verified}"
+    );
+    let log = body_json(&survivor.request("GET", "/v1/admin/audit?component=svc", b""));
+    let promoted = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "promote" && e["actor"] == "airssys-controller");
+    assert!(promoted, "{log}");
+}

