@@ -72,26 +72,35 @@ impl Membership {
     /// The latest revision of the shared deployments (a host whose
     /// `applied_revision` is below it lags behind).
     pub async fn latest_revision(&self) -> u64 {
-        let bucket = self.deployments.clone();
-        match bucket.status().await {
-            Ok(status) => status.info.state.last_sequence,
+        let mut stream = self.deployments.stream.clone();
+        match stream.info().await {
+            Ok(info) => info.state.last_sequence,
             Err(_) => 0,
         }
     }
 
-    /// Every host heard from within three lease periods, by id.
+    /// Every host heard from within a lease period, by address; the
+    /// controller is the holder of the live lease (not what a host last said).
     pub async fn hosts(&self) -> Vec<HostRecord> {
         let mut out = Vec::new();
         let Ok(keys) = self.hosts.keys().await else {
             return out;
         };
         let keys: Vec<String> = keys.filter_map(|k| async { k.ok() }).collect().await;
-        let fresh = now_ms().saturating_sub(3 * LEASE.as_millis() as u64);
+        let now = now_ms();
+        let lease: Option<Lease> = match self.hosts.get("controller").await {
+            Ok(Some(value)) => serde_json::from_slice(&value).ok(),
+            _ => None,
+        };
+        let fresh = now.saturating_sub(LEASE.as_millis() as u64);
         for key in keys.iter().filter(|k| k.starts_with("host.")) {
             if let Ok(Some(value)) = self.hosts.get(key.as_str()).await
-                && let Ok(record) = serde_json::from_slice::<HostRecord>(&value)
+                && let Ok(mut record) = serde_json::from_slice::<HostRecord>(&value)
                 && record.seen_at >= fresh
             {
+                record.controller = lease
+                    .as_ref()
+                    .is_some_and(|l| l.holder == record.id && l.until_ms >= now);
                 out.push(record);
             }
         }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::support::host::{self, Client, SVC, json as body_json, v1_answer};
-use super::support::nats::{Nats, hosts};
+use super::support::nats::{Nats, host as host_on, hosts};
 use super::support::server::Server;
 
 /// Waits (bounded) until `server` answers `svc` with `expected`.
@@ -231,4 +231,76 @@ fn a_rolling_update_survives_the_death_of_its_controller() {
         .iter()
         .any(|e| e["action"] == "promote" && e["actor"] == "airssys-controller");
     assert!(promoted, "{log}");
+}
+
+#[test]
+fn a_host_killed_mid_deploy_loses_no_acknowledged_version_and_the_chain_holds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nats = Nats::start(&tmp.path().join("nats"));
+    let cluster = hosts(tmp.path(), &nats, 2);
+    let (doomed, survivor) = (&cluster[0].1, &cluster[1].1);
+    let component = host::wasm("echo-target");
+
+    // Deploys through the doomed host until it dies under them.
+    let acknowledged = std::thread::scope(|s| {
+        let deploys = s.spawn(|| {
+            let mut acknowledged = Vec::new();
+            for i in 0..400 {
+                let version = format!("1.0.{i}");
+                let bytes = host::variant(&component, &version);
+                match doomed.try_deploy(SVC, &version, &bytes, &host::manifest(SVC, &version, "")) {
+                    Ok(r) if r.status == 201 => acknowledged.push(version),
+                    _ => break,
+                }
+            }
+            acknowledged
+        });
+        std::thread::sleep(Duration::from_millis(1500));
+        host::kill9(host::pid(&tmp.path().join("host-0")));
+        deploys.join().unwrap()
+    });
+    assert!(
+        acknowledged.len() > 3,
+        "too few deploys before the kill: {acknowledged:?}"
+    );
+
+    // A host started now finishes what the dead one left half-audited.
+    let (_late_server, late) = &host_on(tmp.path(), &nats, 2, Some(&survivor.token));
+    for admin in [survivor, late] {
+        let history = body_json(&admin.request("GET", "/v1/admin/components/svc/history", b""));
+        let stored: Vec<&str> = history["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["version"].as_str().unwrap())
+            .collect();
+        for version in &acknowledged {
+            assert!(
+                stored.contains(&version.as_str()),
+                "{version} was acknowledged, then lost"
+            );
+        }
+        let verified = body_json(&admin.request("GET", "/v1/admin/audit/verify", b""));
+        assert_eq!(
+            verified["first_broken"],
+            serde_json::Value::Null,
+            "{verified}"
+        );
+        let log =
+            body_json(&admin.request("GET", "/v1/admin/audit?component=svc&limit=10000", b""));
+        let mut audited: Vec<&str> = log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "deploy")
+            .map(|e| e["version"].as_str().unwrap())
+            .collect();
+        audited.sort();
+        let mut expected = stored.clone();
+        expected.sort();
+        assert_eq!(
+            audited, expected,
+            "every stored version is audited exactly once"
+        );
+    }
 }

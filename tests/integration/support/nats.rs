@@ -90,18 +90,25 @@ impl Drop for Nats {
 }
 
 /// `count` hosts on `nats`, sharing one admin token (the first host's), each
-/// with its own state directory under `tmp`.
+/// with its own state directory `tmp/host-<i>`.
 pub fn hosts(tmp: &Path, nats: &Nats, count: usize) -> Vec<(Server, Admin)> {
     let mut out: Vec<(Server, Admin)> = Vec::new();
     for i in 0..count {
-        let state = tmp.join(format!("host-{i}"));
-        std::fs::create_dir_all(&state).unwrap();
-        if let Some((_, first)) = out.first() {
-            std::fs::write(state.join("admin.token"), &first.token).unwrap();
-        }
-        let server = host::start(tmp, &state, &["--cluster", &nats.url]);
-        let admin = Admin::new(&server, &state);
-        out.push((server, admin));
+        let token = out.first().map(|(_, first)| first.token.clone());
+        out.push(host(tmp, nats, i, token.as_deref()));
     }
     out
+}
+
+/// Host `i` on `nats` (state in `tmp/host-<i>`), with the cluster's admin
+/// `token` when given (the first host makes one).
+pub fn host(tmp: &Path, nats: &Nats, i: usize, token: Option<&str>) -> (Server, Admin) {
+    let state = tmp.join(format!("host-{i}"));
+    std::fs::create_dir_all(&state).unwrap();
+    if let Some(token) = token {
+        std::fs::write(state.join("admin.token"), token).unwrap();
+    }
+    let server = host::start(tmp, &state, &["--cluster", &nats.url]);
+    let admin = Admin::new(&server, &state);
+    (server, admin)
 }
