@@ -179,6 +179,22 @@ async fn converge(service: Arc<HostService>, bucket: kv::Store, me: Arc<Membersh
 /// host's record.
 async fn beat(service: Arc<HostService>, me: Arc<Membership>, addr: String) {
     loop {
+        // The watch can stall while NATS fails over; a change it missed is
+        // applied here, within a beat.
+        let latest = me.latest_revision().await;
+        if latest > me.applied.load(Ordering::Relaxed) {
+            let names: Vec<String> = match service.db.deployments() {
+                Ok(all) => all.into_iter().map(|d| d.name).collect(),
+                Err(_) => Vec::new(),
+            };
+            let mut all_applied = !names.is_empty();
+            for name in names {
+                all_applied &= service.converge(&name).await.is_ok();
+            }
+            if all_applied {
+                me.applied.fetch_max(latest, Ordering::Relaxed);
+            }
+        }
         let leads = lead(&me).await;
         if leads != me.leading.swap(leads, Ordering::Relaxed) {
             let what = if leads { "took" } else { "lost" };

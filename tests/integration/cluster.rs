@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::support::host::{self, Client, SVC, json as body_json, v1_answer};
-use super::support::nats::{Nats, host as host_on, hosts};
+use super::support::nats::{Nats, host as host_on, host_with, hosts};
 use super::support::server::Server;
 
 /// Waits (bounded) until `server` answers `svc` with `expected`.
@@ -303,4 +303,60 @@ fn a_host_killed_mid_deploy_loses_no_acknowledged_version_and_the_chain_holds() 
             "every stored version is audited exactly once"
         );
     }
+}
+
+#[test]
+fn hosts_on_a_three_node_nats_cluster_keep_serving_and_deploying_when_a_node_dies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut nodes = Nats::cluster(&tmp.path().join("nats"));
+    let urls: Vec<String> = nodes.iter().map(|n| n.url.clone()).collect();
+    let urls = urls.join(",");
+    let replicated = ["--cluster-replicas", "3"];
+    let (a, admin_a) = host_with(tmp.path(), &urls, 0, None, &replicated);
+    let token = admin_a.token.clone();
+    let (b, admin_b) = host_with(tmp.path(), &urls, 1, Some(&token), &replicated);
+    let client = Client::default();
+    admin_a.deploy_v1_v2();
+    let v1 = v1_answer("x");
+    for server in [&a, &b] {
+        until_serves(&client, server, &v1);
+    }
+
+    // One NATS node dies: the hosts keep serving, and the next change still lands.
+    nodes[0].kill();
+    for server in [&a, &b] {
+        until_serves(&client, server, &v1);
+    }
+    let started = Instant::now();
+    loop {
+        let r = admin_b.update(SVC, json!({ "version": "2.0.0", "strategy": "immediate" }));
+        if r.status == 200 {
+            break;
+        }
+        // The NATS cluster elects new leaders for the dead node's streams:
+        // requests to them time out meanwhile (seconds).
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no deploy after the node died: {}",
+            r.body
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    for server in [&a, &b] {
+        until_serves(&client, server, "x");
+    }
+    // Nothing acknowledged before the failure is lost, and the chain holds.
+    let history = body_json(&admin_a.request("GET", "/v1/admin/components/svc/history", b""));
+    assert_eq!(
+        history["versions"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+    let verified = body_json(&admin_a.request("GET", "/v1/admin/audit/verify", b""));
+    assert_eq!(
+        verified["first_broken"],
+        serde_json::Value::Null,
+        "{verified}"
+    );
+    assert_eq!(verified["entries"], 4, "{verified}");
 }

@@ -193,10 +193,51 @@ async fn open(options: ClusterOptions) -> Result<Stores, StateError> {
         .await
         .map_err(|_| fail(format!("no NATS server answered at {}", options.url)))?
         .map_err(|e| fail(format!("{}: {e}", options.url)))?;
-    let js = jetstream::new(client.clone());
+    // A request to a NATS node that died fails after this, and the next one
+    // goes to a live node: it bounds how long a failover stalls a change.
+    let js = jetstream::ContextBuilder::new()
+        .timeout(Duration::from_secs(3))
+        .build(client.clone());
     let replicas = options.replicas.max(1);
-    let versions = bucket(&js, VERSIONS_BUCKET, replicas).await?;
-    let deployments = bucket(&js, DEPLOYMENTS_BUCKET, replicas).await?;
+    // A NATS cluster that has just started may not have elected its
+    // JetStream leader yet: retry for a while before giving up.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let (versions, deployments, blobs, audit) = loop {
+        match create_all(&js, replicas).await {
+            Ok(all) => break all,
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(Stores {
+        client,
+        js,
+        versions,
+        deployments,
+        blobs,
+        audit,
+        tail: tokio::sync::Mutex::new(None),
+    })
+}
+
+/// The buckets, the object store and the stream, created when missing.
+async fn create_all(
+    js: &jetstream::Context,
+    replicas: usize,
+) -> Result<
+    (
+        kv::Store,
+        kv::Store,
+        object_store::ObjectStore,
+        stream::Stream,
+    ),
+    StateError,
+> {
+    let versions = bucket(js, VERSIONS_BUCKET, replicas).await?;
+    let deployments = bucket(js, DEPLOYMENTS_BUCKET, replicas).await?;
     let blobs = match js.get_object_store(BLOBS_BUCKET).await {
         Ok(store) => store,
         Err(_) => js
@@ -220,15 +261,7 @@ async fn open(options: ClusterOptions) -> Result<Stores, StateError> {
         })
         .await
         .map_err(|e| cluster_error("creating the audit stream")(e.to_string()))?;
-    Ok(Stores {
-        client,
-        js,
-        versions,
-        deployments,
-        blobs,
-        audit,
-        tail: tokio::sync::Mutex::new(None),
-    })
+    Ok((versions, deployments, blobs, audit))
 }
 
 async fn bucket(

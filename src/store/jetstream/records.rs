@@ -124,10 +124,19 @@ async fn keys(
     bucket: &async_nats::jetstream::kv::Store,
     fail: impl Fn(String) -> StateError,
 ) -> Result<Vec<String>, StateError> {
-    match bucket.keys().await {
-        Ok(keys) => keys.try_collect().await.map_err(|e| fail(e.to_string())),
-        Err(e) => Err(fail(e.to_string())),
+    // Listing goes through a consumer, which a NATS failover can leave
+    // without answer once: try again on a fresh one.
+    let mut last = String::new();
+    for _ in 0..3 {
+        match bucket.keys().await {
+            Ok(keys) => match keys.try_collect().await {
+                Ok(keys) => return Ok(keys),
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
     }
+    Err(fail(last))
 }
 
 /// Stores a new version (create-only: versions are immutable), then audits it.
@@ -136,10 +145,10 @@ pub(super) async fn add_version(s: &Stores, new: &NewVersion) -> Result<AddOutco
     let key = version_key(&new.name, &version);
     for _ in 0..ATTEMPTS {
         let existing = stored_version(s, &key).await?;
-        let kind = match versions(s, Some(&new.name)).await?.first() {
-            Some(other) => Some(other.kind),
-            None => None,
-        };
+        let kind = versions(s, Some(&new.name))
+            .await?
+            .first()
+            .map(|other| other.kind);
         let record = existing.as_ref().map(|(v, _)| &v.record);
         if !rules::accept_version(new, &version, record, kind)? {
             if let Some((stored, revision)) = existing

@@ -82,6 +82,66 @@ impl Nats {
     }
 }
 
+impl Nats {
+    /// A 3-node NATS cluster with JetStream (each node storing under
+    /// `dir/n<i>`), once its nodes answer.
+    pub fn cluster(dir: &Path) -> Vec<Nats> {
+        let clients: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let all_routes: Vec<String> = routes
+            .iter()
+            .map(|p| format!("nats-route://127.0.0.1:{p}"))
+            .collect();
+        let nodes: Vec<Nats> = (0..3)
+            .map(|i| {
+                let store = dir.join(format!("n{i}"));
+                std::fs::create_dir_all(&store).unwrap();
+                let config = store.join("nats.conf");
+                std::fs::write(
+                    &config,
+                    format!(
+                        "server_name: n{i}\nlisten: 127.0.0.1:{}\njetstream {{ store_dir: {:?} }}\n\
+                         cluster {{ name: airssys, listen: 127.0.0.1:{}, routes: [{}] }}\n",
+                        clients[i],
+                        store.display().to_string(),
+                        routes[i],
+                        all_routes.join(", ")
+                    ),
+                )
+                .unwrap();
+                let child = Command::new(binary())
+                    .arg("-c")
+                    .arg(&config)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("nats-server starts");
+                Nats {
+                    child,
+                    url: format!("nats://127.0.0.1:{}", clients[i]),
+                }
+            })
+            .collect();
+        for port in &clients {
+            let started = Instant::now();
+            while std::net::TcpStream::connect(("127.0.0.1", *port)).is_err() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "a NATS node did not listen"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        nodes
+    }
+
+    /// `kill -9` of this node.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Nats {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -103,12 +163,25 @@ pub fn hosts(tmp: &Path, nats: &Nats, count: usize) -> Vec<(Server, Admin)> {
 /// Host `i` on `nats` (state in `tmp/host-<i>`), with the cluster's admin
 /// `token` when given (the first host makes one).
 pub fn host(tmp: &Path, nats: &Nats, i: usize, token: Option<&str>) -> (Server, Admin) {
+    host_with(tmp, &nats.url, i, token, &[])
+}
+
+/// Host `i` on the NATS servers `urls` (comma-separated) with `extra` arguments.
+pub fn host_with(
+    tmp: &Path,
+    urls: &str,
+    i: usize,
+    token: Option<&str>,
+    extra: &[&str],
+) -> (Server, Admin) {
     let state = tmp.join(format!("host-{i}"));
     std::fs::create_dir_all(&state).unwrap();
     if let Some(token) = token {
         std::fs::write(state.join("admin.token"), token).unwrap();
     }
-    let server = host::start(tmp, &state, &["--cluster", &nats.url]);
+    let mut args = vec!["--cluster", urls];
+    args.extend_from_slice(extra);
+    let server = host::start(tmp, &state, &args);
     let admin = Admin::new(&server, &state);
     (server, admin)
 }
