@@ -360,3 +360,78 @@ fn hosts_on_a_three_node_nats_cluster_keep_serving_and_deploying_when_a_node_die
     );
     assert_eq!(verified["entries"], 4, "{verified}");
 }
+
+#[test]
+fn every_strategy_completes_across_three_hosts_under_load_with_no_failed_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nats = Nats::start(&tmp.path().join("nats"));
+    let cluster = hosts(tmp.path(), &nats, 3);
+    let servers: Vec<&Server> = cluster.iter().map(|(s, _)| s).collect();
+    let admins: Vec<_> = cluster.iter().map(|(_, a)| a).collect();
+    admins[0].deploy_v1_v2();
+    let client = Client::default();
+    let v1 = v1_answer("x");
+    for server in &servers {
+        until_serves(&client, server, &v1);
+    }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let everywhere = |answer: &str| {
+        for server in &servers {
+            until_serves(&client, server, answer);
+        }
+    };
+    let (calls, failures) = std::thread::scope(|s| {
+        let loads: Vec<_> = servers
+            .iter()
+            .map(|server| {
+                let stop = &stop;
+                s.spawn(move || {
+                    let client = Client::default();
+                    let (mut calls, mut failures) = (0u32, Vec::new());
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let answer = host::invoke(&client, server, SVC, "echo:x");
+                        calls += 1;
+                        if !answer.ok() {
+                            failures.push(format!("{}: {:?}", server.addr, answer.result));
+                        }
+                    }
+                    (calls, failures)
+                })
+            })
+            .collect();
+        let update = |i: usize, request: serde_json::Value| {
+            admins[i].update_ok(SVC, request);
+        };
+        update(0, json!({ "version": "2.0.0", "strategy": "immediate" }));
+        everywhere("x");
+        update(1, json!({ "version": "1.0.0", "strategy": "blue-green" }));
+        everywhere(&v1);
+        update(
+            2,
+            json!({ "version": "2.0.0", "strategy": "canary", "weight": 30 }),
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        let r = admins[0].action(SVC, "promote", None);
+        assert_eq!(r.status, 200, "{}", r.body);
+        everywhere("x");
+        update(
+            1,
+            json!({ "version": "1.0.0", "strategy": "rolling", "steps": [25, 100], "interval_ms": 500 }),
+        );
+        everywhere(&v1);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        loads.into_iter().map(|l| l.join().unwrap()).fold(
+            (0, Vec::new()),
+            |(calls, mut failures), (c, f)| {
+                failures.extend(f);
+                (calls + c, failures)
+            },
+        )
+    });
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} calls failed: {failures:?}",
+        failures.len()
+    );
+    assert!(calls > 300, "too little load to tell: {calls} calls");
+}
