@@ -45,6 +45,11 @@ pub struct HostRecord {
     pub applied_revision: u64,
     /// Whether it holds the controller lease.
     pub controller: bool,
+    /// Its calls and errors of each canary it serves (`name@version`), over
+    /// the last [`super::server::ERROR_WINDOW`] (or since it began serving
+    /// the canary): the controller sums them for the automatic abort.
+    #[serde(default)]
+    pub canaries: std::collections::BTreeMap<String, [u64; 2]>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,6 +66,8 @@ pub struct Membership {
     applied: std::sync::atomic::AtomicU64,
     hosts: kv::Store,
     deployments: kv::Store,
+    /// When this host began serving each canary (`name@version`).
+    canary_since: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 impl Membership {
@@ -77,6 +84,47 @@ impl Membership {
             Ok(info) => info.state.last_sequence,
             Err(_) => 0,
         }
+    }
+
+    /// The calls and errors of canary `name@version` on every live host.
+    pub async fn canary_counts(&self, name: &str, version: &str) -> (u64, u64) {
+        let key = format!("{name}@{version}");
+        self.hosts()
+            .await
+            .iter()
+            .filter_map(|h| h.canaries.get(&key))
+            .fold((0, 0), |(calls, errors), [c, e]| (calls + c, errors + e))
+    }
+
+    /// This host's counts of each canary it serves now.
+    fn local_canaries(
+        &self,
+        service: &HostService,
+    ) -> std::collections::BTreeMap<String, [u64; 2]> {
+        let mut since = self.canary_since.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = std::collections::BTreeMap::new();
+        let serving: Vec<(String, String)> = service
+            .traffic
+            .routes()
+            .into_iter()
+            .filter_map(|(name, route)| Some((name, route.canary?.target.version())))
+            .collect();
+        since.retain(|key, _| serving.iter().any(|(n, v)| *key == format!("{n}@{v}")));
+        for (name, version) in serving {
+            let key = format!("{name}@{version}");
+            let started = *since
+                .entry(key.clone())
+                .or_insert_with(std::time::Instant::now);
+            let window = started.elapsed().min(super::server::ERROR_WINDOW);
+            if let Some((rate, calls)) = service
+                .traffic
+                .metrics()
+                .error_rate(&name, &version, window)
+            {
+                out.insert(key, [calls, (rate * calls as f64).round() as u64]);
+            }
+        }
+        out
     }
 
     /// Every host heard from within a lease period, by address; the
@@ -144,6 +192,7 @@ pub async fn join(
         applied: std::sync::atomic::AtomicU64::new(0),
         hosts,
         deployments: deployments.clone(),
+        canary_since: Default::default(),
     });
     let tasks = vec![
         tokio::spawn(converge(service.clone(), deployments, membership.clone())),
@@ -210,6 +259,7 @@ async fn beat(service: Arc<HostService>, me: Arc<Membership>, addr: String) {
             serving: service.serving(),
             applied_revision: me.applied.load(Ordering::Relaxed),
             controller: leads,
+            canaries: me.local_canaries(&service),
         };
         if let Ok(bytes) = serde_json::to_vec(&record) {
             let _ = me.hosts.put(format!("host.{}", me.id), bytes.into()).await;

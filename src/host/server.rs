@@ -236,7 +236,7 @@ fn host_error(e: impl Into<HostError>) -> crate::Error {
 const MIN_CANARY_CALLS: u64 = 20;
 
 /// The window the canary's error rate is measured over.
-const ERROR_WINDOW: Duration = Duration::from_secs(30);
+pub(crate) const ERROR_WINDOW: Duration = Duration::from_secs(30);
 
 /// Advances rolling updates while the canary is healthy; aborts canaries whose
 /// error rate passes their `max_error_rate` (audited as the host's decision).
@@ -272,10 +272,17 @@ async fn control_rollouts(service: Arc<HostService>) {
             }
             let window = started.1.elapsed().min(ERROR_WINDOW);
             if let Some(max) = canary.max_error_rate {
-                let rate = service
-                    .traffic
-                    .metrics()
-                    .error_rate(&name, &canary.version, window);
+                // In a cluster, the canary's calls on every host count.
+                let rate = match service.membership() {
+                    Some(cluster) => {
+                        let (calls, errors) = cluster.canary_counts(&name, &canary.version).await;
+                        (calls > 0).then(|| (errors as f64 / calls as f64, calls))
+                    }
+                    None => service
+                        .traffic
+                        .metrics()
+                        .error_rate(&name, &canary.version, window),
+                };
                 if let Some((rate, calls)) = rate
                     && calls >= MIN_CANARY_CALLS
                     && rate > max

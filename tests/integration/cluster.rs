@@ -435,3 +435,83 @@ fn every_strategy_completes_across_three_hosts_under_load_with_no_failed_request
     );
     assert!(calls > 300, "too little load to tell: {calls} calls");
 }
+
+#[test]
+fn the_controller_aborts_a_canary_failing_on_another_host() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nats = Nats::start(&tmp.path().join("nats"));
+    let cluster = hosts(tmp.path(), &nats, 2);
+    let admin = &cluster[0].1;
+    let r = admin.deploy(
+        SVC,
+        "1.0.0",
+        &host::wasm("echo-target"),
+        &host::manifest(SVC, "1.0.0", ""),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = admin.deploy(
+        SVC,
+        "3.0.0",
+        &host::wasm("hostile"),
+        &host::hostile_manifest(SVC, "3.0.0", ""),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    // Wait for a controller, then fail the canary only on the other host.
+    let started = Instant::now();
+    let controller = loop {
+        let view = body_json(&admin.request("GET", "/v1/admin/cluster", b""));
+        let found = view["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["controller"] == true)
+            .map(|h| h["addr"].as_str().unwrap().to_string());
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no controller: {view}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let (other, _) = cluster
+        .iter()
+        .find(|(s, _)| !s.url("").contains(&controller))
+        .expect("a host that is not the controller");
+    admin.update_ok(
+        SVC,
+        json!({ "version": "3.0.0", "strategy": "canary", "weight": 50, "max_error_rate": 0.2 }),
+    );
+    let client = Client::default();
+    let started = Instant::now();
+    loop {
+        let _ = host::invoke(&client, other, SVC, "panic");
+        let status = body_json(&admin.request("GET", "/v1/admin/status", b""));
+        if status["deployments"][0]["canary"].is_null() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the canary failing on {} was not aborted by the controller on {controller}",
+            other.addr
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let log = body_json(&admin.request("GET", "/v1/admin/audit?component=svc", b""));
+    let abort = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "abort")
+        .cloned()
+        .unwrap_or_else(|| panic!("no abort in {log}"));
+    assert_eq!(abort["actor"], "airssys-controller", "{abort}");
+    assert!(
+        abort["detail"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("canary error rate"),
+        "{abort}"
+    );
+}
