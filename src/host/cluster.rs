@@ -161,6 +161,7 @@ impl Membership {
 /// competing for the lease. Returns the membership and the tasks to stop.
 pub async fn join(
     service: Arc<HostService>,
+    client: async_nats::Client,
     js: async_nats::jetstream::Context,
     deployments: kv::Store,
     addr: String,
@@ -194,9 +195,33 @@ pub async fn join(
         deployments: deployments.clone(),
         canary_since: Default::default(),
     });
+    // Messaging calls to components another host serves go over NATS.
+    service
+        .runtime()
+        .set_remote(Arc::new(super::cluster_calls::NatsCalls {
+            client: client.clone(),
+        }));
+    let answering = super::cluster_calls::Answering::new(client, service.runtime().clone());
+    let served = {
+        let service = service.clone();
+        Arc::new(move || {
+            service
+                .traffic
+                .routes()
+                .into_iter()
+                .filter(|(_, route)| route.stable.component().is_some())
+                .map(|(name, _)| name)
+                .collect::<Vec<_>>()
+        })
+    };
     let tasks = vec![
         tokio::spawn(converge(service.clone(), deployments, membership.clone())),
         tokio::spawn(beat(service, membership.clone(), addr)),
+        tokio::spawn(super::cluster_calls::keep_answering(
+            answering,
+            served,
+            Duration::from_millis(250),
+        )),
     ];
     Ok((membership, tasks))
 }

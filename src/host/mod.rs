@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod client;
 pub mod cluster;
+pub mod cluster_calls;
 pub mod editor_api;
 pub mod error;
 pub mod events;

@@ -111,6 +111,7 @@ pub async fn run(
                 }
             ));
             watched = Some((
+                backend.client(),
                 backend.context(),
                 backend.deployments_bucket(),
                 cluster.replicas,
@@ -171,11 +172,17 @@ pub async fn run(
         .local_addr()
         .map_err(|e| crate::Error::io("listen on", options.listen.to_string(), e))?;
     let mut cluster_tasks = Vec::new();
-    if let Some((js, deployments, replicas)) = watched {
-        let (membership, tasks) =
-            super::cluster::join(service.clone(), js, deployments, addr.to_string(), replicas)
-                .await
-                .map_err(|message| host_error(HostError::Internal { message }))?;
+    if let Some((client, js, deployments, replicas)) = watched {
+        let (membership, tasks) = super::cluster::join(
+            service.clone(),
+            client,
+            js,
+            deployments,
+            addr.to_string(),
+            replicas,
+        )
+        .await
+        .map_err(|message| host_error(HostError::Internal { message }))?;
         let seen: Vec<String> = membership
             .hosts()
             .await

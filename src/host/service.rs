@@ -343,6 +343,11 @@ impl HostService {
         Ok(())
     }
 
+    /// The embedded runtime the host runs components on.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
     /// This host in its cluster (cluster mode only).
     pub fn membership(&self) -> Option<&Arc<super::cluster::Membership>> {
         self.membership.get()

@@ -110,6 +110,21 @@ pub struct CustomInterface {
     add_to_linker: AddToLinker,
 }
 
+/// A way to reach components another host serves (cluster mode): a
+/// `messaging` call whose target is not loaded here goes there.
+pub trait RemoteCalls: Send + Sync {
+    /// Calls `target` on a host that serves it, on behalf of the components
+    /// in `chain` (outermost first, the caller last), within `remaining`.
+    /// `None` when no host serves it.
+    fn call(
+        &self,
+        target: &str,
+        invocation: Invocation,
+        chain: Vec<String>,
+        remaining: std::time::Duration,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Option<Result<Output, InvokeError>>> + Send + '_>>;
+}
+
 /// State shared by the runtime and every instance it runs.
 pub struct Shared {
     pub(crate) engine: Engine,
@@ -123,6 +138,8 @@ pub struct Shared {
     pub(crate) default_disk_quota: DiskQuota,
     /// The host-wide gate on executing calls.
     pub(crate) executing: admission::Admission,
+    /// Other hosts' components (cluster mode).
+    remote: OnceLock<Arc<dyn RemoteCalls>>,
 }
 
 impl Shared {
@@ -143,6 +160,11 @@ impl Shared {
     /// A loaded component by name (the target of `messaging`).
     pub(crate) fn component(&self, name: &str) -> Option<Arc<LoadedComponent>> {
         self.registry.read().ok()?.get(name).cloned()
+    }
+
+    /// Other hosts' components, in cluster mode.
+    pub(crate) fn remote(&self) -> Option<&Arc<dyn RemoteCalls>> {
+        self.remote.get()
     }
 }
 
@@ -173,6 +195,7 @@ impl Runtime {
                 sink: Arc::new(BudgetedSink::new(config.sink)),
                 registry: RwLock::new(HashMap::new()),
                 custom: Vec::new(),
+                remote: OnceLock::new(),
                 default_disk_quota: config.default_disk_quota,
                 executing: admission::Admission::new(
                     config
@@ -365,6 +388,33 @@ impl Runtime {
         self.shared
             .clone()
             .invoke(component.clone(), invocation, Some(arrival))
+            .await
+    }
+
+    /// Routes `messaging` calls to components not loaded here through
+    /// `remote` (once, when a cluster host starts).
+    pub fn set_remote(&self, remote: Arc<dyn RemoteCalls>) {
+        let _ = self.shared.remote.set(remote);
+    }
+
+    /// Calls `component` for a `messaging` call that came from another host:
+    /// `chain` is the calling components (for the depth limit and re-entrance),
+    /// `remaining` what is left of the caller's time.
+    pub async fn invoke_remote(
+        &self,
+        component: &Arc<LoadedComponent>,
+        invocation: Invocation,
+        chain: Vec<String>,
+        remaining: std::time::Duration,
+    ) -> Result<Output, InvokeError> {
+        let deadline = std::time::Instant::now() + remaining;
+        self.shared
+            .clone()
+            .invoke(
+                component.clone(),
+                invocation,
+                Some(instance::Caller { deadline, chain }),
+            )
             .await
     }
 

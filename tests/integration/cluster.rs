@@ -515,3 +515,65 @@ fn the_controller_aborts_a_canary_failing_on_another_host() {
         "{abort}"
     );
 }
+
+#[test]
+fn a_messaging_call_reaches_a_component_only_another_host_serves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nats = Nats::start(&tmp.path().join("nats"));
+    // A's built-in policy refuses `far` (it reads an AIRSSYS_* variable); B
+    // serves anything.
+    let (a, admin_a) = host_with(tmp.path(), &nats.url, 0, None, &[]);
+    let (_b, admin_b) = host_with(
+        tmp.path(),
+        &nats.url,
+        1,
+        Some(&admin_a.token),
+        &["--policy", "permissive"],
+    );
+    let far = host::manifest(
+        "far",
+        "1.0.0",
+        "[permissions.environment]\nvariables = [\"AIRSSYS_FAR\"]\n",
+    );
+    let r = admin_b.deploy("far", "1.0.0", &host::wasm("echo-target"), &far);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let caller = host::hostile_manifest("caller", "1.0.0", "")
+        .replace("targets = [\"other\"]", "targets = [\"far\", \"nowhere\"]");
+    let r = admin_b.deploy("caller", "1.0.0", &host::wasm("hostile"), &caller);
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    let client = Client::default();
+    let started = Instant::now();
+    let answer = loop {
+        let answer = host::invoke(&client, &a, "caller", "call:far:hi");
+        if answer.ok() {
+            break answer;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{:?}",
+            answer.result
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // A does not serve `far` itself: B answered the call.
+    assert_eq!(host::invoke(&client, &a, "far", "x").result.unwrap().0, 404);
+    assert_eq!(answer.body(), Some("echo:hi"));
+
+    // The caller's own grants still gate the call, and a target no host
+    // serves is not found.
+    let denied = host::invoke(&client, &a, "caller", "call:other:hi");
+    assert_eq!(
+        denied.result.as_ref().unwrap().0,
+        403,
+        "{:?}",
+        denied.result
+    );
+    let missing = host::invoke(&client, &a, "caller", "call:nowhere:hi");
+    assert_eq!(
+        missing.result.as_ref().unwrap().0,
+        404,
+        "{:?}",
+        missing.result
+    );
+}

@@ -27,11 +27,6 @@ impl Host for HostState {
                 "messaging calls nest deeper than {MAX_CALL_DEPTH}; is there a call cycle?"
             )));
         }
-        let Some(component) = self.shared.component(&target) else {
-            return Err(ComponentError::NotFound(format!(
-                "no component named `{target}` is loaded in this runtime"
-            )));
-        };
         let invocation = Invocation {
             data,
             metadata,
@@ -42,6 +37,26 @@ impl Host for HostState {
         // The callee runs within what is left of this call's time.
         let mut chain = self.callers.clone();
         chain.push(self.sandbox.name.clone());
+        let Some(component) = self.shared.component(&target) else {
+            // In a cluster, another host may serve it.
+            let remaining = self
+                .deadline
+                .saturating_duration_since(std::time::Instant::now());
+            let answer = match shared.remote() {
+                Some(remote) => remote.call(&target, invocation, chain, remaining).await,
+                None => None,
+            };
+            return match answer {
+                Some(Ok(output)) => Ok(output.data),
+                Some(Err(InvokeError::Component(error))) => Err(error.into_wit()),
+                Some(Err(other)) => Err(ComponentError::Internal(format!(
+                    "`{target}` failed: {other}"
+                ))),
+                None => Err(ComponentError::NotFound(format!(
+                    "no component named `{target}` is loaded in this runtime"
+                ))),
+            };
+        };
         let caller = Caller {
             deadline: self.deadline,
             chain,
