@@ -62,8 +62,7 @@ impl RemoteCalls for NatsCalls {
         invocation: Invocation,
         chain: Vec<String>,
         remaining: Duration,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Option<Result<Output, InvokeError>>> + Send + '_>>
-    {
+    ) -> RemoteAnswer<'_> {
         let subject = format!("{CALLS}.{target}");
         let request = Request {
             data: b64().encode(&invocation.data),

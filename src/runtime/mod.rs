@@ -110,6 +110,10 @@ pub struct CustomInterface {
     add_to_linker: AddToLinker,
 }
 
+/// What a remote call answers: `None` when no host serves the target.
+pub type RemoteAnswer<'a> =
+    std::pin::Pin<Box<dyn Future<Output = Option<Result<Output, InvokeError>>> + Send + 'a>>;
+
 /// A way to reach components another host serves (cluster mode): a
 /// `messaging` call whose target is not loaded here goes there.
 pub trait RemoteCalls: Send + Sync {
@@ -122,7 +126,7 @@ pub trait RemoteCalls: Send + Sync {
         invocation: Invocation,
         chain: Vec<String>,
         remaining: std::time::Duration,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Option<Result<Output, InvokeError>>> + Send + '_>>;
+    ) -> RemoteAnswer<'_>;
 }
 
 /// State shared by the runtime and every instance it runs.
