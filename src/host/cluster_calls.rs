@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::runtime::{
-    GuestError, GuestErrorKind, Invocation, InvokeError, Output, RemoteCalls, Runtime,
+    GuestError, GuestErrorKind, Invocation, InvokeError, Output, RemoteAnswer, RemoteCalls, Runtime,
 };
 
 /// The subjects calls travel on: `<CALLS>.<component>`.
