@@ -163,7 +163,7 @@ pub async fn join(
     service: Arc<HostService>,
     client: async_nats::Client,
     js: async_nats::jetstream::Context,
-    deployments: kv::Store,
+    [deployments, versions]: [kv::Store; 2],
     addr: String,
     replicas: usize,
 ) -> Result<(Arc<Membership>, Vec<tokio::task::JoinHandle<()>>), String> {
@@ -215,6 +215,7 @@ pub async fn join(
         })
     };
     let tasks = vec![
+        tokio::spawn(warm(service.clone(), versions)),
         tokio::spawn(converge(service.clone(), deployments, membership.clone())),
         tokio::spawn(beat(service, membership.clone(), addr)),
         tokio::spawn(super::cluster_calls::keep_answering(
@@ -244,6 +245,35 @@ async fn converge(service: Arc<HostService>, bucket: kv::Store, me: Arc<Membersh
                 }
             }
             Err(e) => eprintln!("warning: watching the cluster's deployments: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Compiles every component version stored through any host as it arrives,
+/// so that activating it later (here) is a pointer switch, as on the host
+/// that received the upload.
+async fn warm(service: Arc<HostService>, bucket: kv::Store) {
+    #[derive(Deserialize)]
+    struct Stored {
+        record: crate::store::VersionRecord,
+    }
+    loop {
+        if let Ok(mut stored) = bucket.watch_all().await {
+            while let Some(Ok(entry)) = stored.next().await {
+                let Ok(Stored { record }) = serde_json::from_slice(&entry.value) else {
+                    continue;
+                };
+                if record.kind != crate::store::VersionKind::Component {
+                    continue;
+                }
+                let service = service.clone();
+                // Compiling is CPU work: off the async workers.
+                let _ = tokio::task::spawn_blocking(move || {
+                    service.load_version(&record.name, &record.version)
+                })
+                .await;
+            }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

@@ -114,6 +114,7 @@ pub async fn run(
                 backend.client(),
                 backend.context(),
                 backend.deployments_bucket(),
+                backend.versions_bucket(),
                 cluster.replicas,
             ));
             (backend.clone(), backend)
@@ -172,12 +173,12 @@ pub async fn run(
         .local_addr()
         .map_err(|e| crate::Error::io("listen on", options.listen.to_string(), e))?;
     let mut cluster_tasks = Vec::new();
-    if let Some((client, js, deployments, replicas)) = watched {
+    if let Some((client, js, deployments, versions, replicas)) = watched {
         let (membership, tasks) = super::cluster::join(
             service.clone(),
             client,
             js,
-            deployments,
+            [deployments, versions],
             addr.to_string(),
             replicas,
         )

@@ -116,6 +116,11 @@ impl JetStreamBackend {
         self.stores.js.clone()
     }
 
+    /// The versions bucket (to watch).
+    pub fn versions_bucket(&self) -> kv::Store {
+        self.stores.versions.clone()
+    }
+
     /// The deployments bucket (to watch).
     pub fn deployments_bucket(&self) -> kv::Store {
         self.stores.deployments.clone()
