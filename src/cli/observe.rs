@@ -8,6 +8,7 @@ use clap::Args;
 use super::hostargs::HostArgs;
 use super::rollout::describe;
 use crate::error::{Error, Result};
+use crate::host::client::HostClient;
 use crate::host::metrics::MetricsSnapshot;
 use crate::output::Output;
 
@@ -237,25 +238,85 @@ pub struct MonitorArgs {
 /// Shows live metrics per component and version.
 pub fn monitor(out: &Output, args: MonitorArgs) -> Result<ExitCode> {
     let client = args.host.client()?;
-    let snapshot = || -> Result<MetricsSnapshot> {
-        serde_json::from_value(client.metrics()?).map_err(|e| Error::Usage {
+    // In a cluster, every host's metrics, each in its own section (metrics
+    // are per host); otherwise the one host's.
+    let hosts: Vec<(String, HostClient)> = match client.cluster() {
+        Ok(view) => view["hosts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| {
+                let addr = h["addr"].as_str()?;
+                let label = format!(
+                    "host {addr} ({}){}",
+                    h["id"].as_str().unwrap_or("?"),
+                    if h["controller"] == true {
+                        ", controller"
+                    } else {
+                        ""
+                    }
+                );
+                Some((label, client.at(addr)))
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let sources: Vec<(Option<String>, &HostClient)> = if hosts.is_empty() {
+        vec![(None, &client)]
+    } else {
+        hosts
+            .iter()
+            .map(|(label, c)| (Some(label.clone()), c))
+            .collect()
+    };
+    let snapshot = |c: &HostClient| -> Result<MetricsSnapshot> {
+        serde_json::from_value(c.metrics()?).map_err(|e| Error::Usage {
             message: format!("the host sent metrics this CLI cannot read: {e}"),
             help: Some("use the same airssys-wasm version for the CLI and the host".into()),
         })
     };
     let watch = args.watch || (!args.once && !out.is_json() && out.stderr_is_tty());
-    let mut earlier = snapshot()?;
+    let mut earlier: Vec<Option<MetricsSnapshot>> =
+        sources.iter().map(|(_, c)| snapshot(c).ok()).collect();
     loop {
         std::thread::sleep(args.interval);
-        let now = snapshot()?;
+        let now: Vec<Option<MetricsSnapshot>> =
+            sources.iter().map(|(_, c)| snapshot(c).ok()).collect();
+        if hosts.is_empty() && now[0].is_none() {
+            // A single host that stopped answering: say why.
+            snapshot(&client)?;
+        }
         let status = client.status()?;
         if out.is_json() {
-            out.json(&serde_json::json!({ "snapshot": now, "rates": now.rates(&earlier), "status": status }));
+            let per_host: Vec<serde_json::Value> = sources
+                .iter()
+                .zip(now.iter().zip(&earlier))
+                .map(|((label, _), (now, before))| {
+                    let rates = now.as_ref().zip(before.as_ref()).map(|(n, b)| n.rates(b));
+                    serde_json::json!({ "host": label, "snapshot": now, "rates": rates })
+                })
+                .collect();
+            if hosts.is_empty() {
+                let only = &per_host[0];
+                out.json(&serde_json::json!({ "snapshot": only["snapshot"], "rates": only["rates"], "status": status }));
+            } else {
+                out.json(&serde_json::json!({ "hosts": per_host, "status": status }));
+            }
         } else {
             if watch {
                 out.raw(b"\x1b[2J\x1b[H");
             }
-            print_table(out, &now, &earlier, args.name.as_deref());
+            for ((label, _), (now, before)) in sources.iter().zip(now.iter().zip(&earlier)) {
+                if let Some(label) = label {
+                    out.data(label);
+                }
+                match (now, before) {
+                    (Some(now), Some(before)) => {
+                        print_table(out, now, before, args.name.as_deref())
+                    }
+                    _ => out.data("  (no answer)"),
+                }
+            }
         }
         if !watch {
             return Ok(ExitCode::SUCCESS);

@@ -107,6 +107,16 @@ impl HostClient {
         Ok(HostClient { base, token, agent })
     }
 
+    /// A client of another host of the same cluster (`addr` is `HOST:PORT`),
+    /// with this one's token: the cluster shares its admin token.
+    pub fn at(&self, addr: &str) -> HostClient {
+        HostClient {
+            base: format!("http://{addr}"),
+            token: self.token.clone(),
+            agent: self.agent.clone(),
+        }
+    }
+
     /// The host's base URL, e.g. `http://127.0.0.1:7080`.
     pub fn base_url(&self) -> &str {
         &self.base
