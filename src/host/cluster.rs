@@ -68,9 +68,73 @@ pub struct Membership {
     deployments: kv::Store,
     /// When this host began serving each canary (`name@version`).
     canary_since: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    client: async_nats::Client,
+}
+
+/// The subject on which a host says it compiled `name@version`.
+fn warmed_subject(name: &str, version: &str) -> String {
+    format!(
+        "airssys.warmed.{name}.{}",
+        crate::store::blobs::hex(version.as_bytes())
+    )
+}
+
+/// Waits for the other live hosts to compile a version being uploaded.
+pub struct WarmWaiter {
+    subscription: Option<async_nats::Subscriber>,
+    others: Vec<String>,
+}
+
+/// How long an upload waits for the other hosts to compile it.
+const WARM_WAIT: Duration = Duration::from_secs(10);
+
+impl WarmWaiter {
+    /// Returns once every other live host said it compiled the version, or
+    /// after [`WARM_WAIT`] (a slow or dead host does not block uploads; it
+    /// compiles when it first serves the version). The hosts still compiling.
+    pub async fn wait(mut self) -> Vec<String> {
+        let Some(mut subscription) = self.subscription.take() else {
+            return Vec::new();
+        };
+        let deadline = tokio::time::Instant::now() + WARM_WAIT;
+        while !self.others.is_empty() {
+            match tokio::time::timeout_at(deadline, subscription.next()).await {
+                Ok(Some(message)) => {
+                    let id = String::from_utf8_lossy(&message.payload).to_string();
+                    self.others.retain(|o| *o != id);
+                }
+                _ => break,
+            }
+        }
+        self.others
+    }
 }
 
 impl Membership {
+    /// Starts listening for the other live hosts compiling `name@version`
+    /// (before it is stored, so that no answer is missed).
+    pub async fn warm_waiter(&self, name: &str, version: &str) -> WarmWaiter {
+        let others: Vec<String> = self
+            .hosts()
+            .await
+            .into_iter()
+            .map(|h| h.id)
+            .filter(|id| *id != self.id)
+            .collect();
+        let subscription = if others.is_empty() {
+            None
+        } else {
+            self.client
+                .subscribe(warmed_subject(name, version))
+                .await
+                .ok()
+        };
+        WarmWaiter {
+            subscription,
+            others,
+        }
+    }
+
     /// Whether this host holds the controller lease now.
     pub fn leads(&self) -> bool {
         self.leading.load(Ordering::Relaxed)
@@ -194,6 +258,7 @@ pub async fn join(
         hosts,
         deployments: deployments.clone(),
         canary_since: Default::default(),
+        client: client.clone(),
     });
     // Messaging calls to components another host serves go over NATS.
     service
@@ -215,7 +280,7 @@ pub async fn join(
         })
     };
     let tasks = vec![
-        tokio::spawn(warm(service.clone(), versions)),
+        tokio::spawn(warm(service.clone(), versions, membership.clone())),
         tokio::spawn(converge(service.clone(), deployments, membership.clone())),
         tokio::spawn(beat(service, membership.clone(), addr)),
         tokio::spawn(super::cluster_calls::keep_answering(
@@ -253,7 +318,7 @@ async fn converge(service: Arc<HostService>, bucket: kv::Store, me: Arc<Membersh
 /// Compiles every component version stored through any host as it arrives,
 /// so that activating it later (here) is a pointer switch, as on the host
 /// that received the upload.
-async fn warm(service: Arc<HostService>, bucket: kv::Store) {
+async fn warm(service: Arc<HostService>, bucket: kv::Store, me: Arc<Membership>) {
     #[derive(Deserialize)]
     struct Stored {
         record: crate::store::VersionRecord,
@@ -268,11 +333,17 @@ async fn warm(service: Arc<HostService>, bucket: kv::Store) {
                     continue;
                 }
                 let service = service.clone();
+                let subject = warmed_subject(&record.name, &record.version);
                 // Compiling is CPU work: off the async workers.
-                let _ = tokio::task::spawn_blocking(move || {
+                let loaded = tokio::task::spawn_blocking(move || {
                     service.load_version(&record.name, &record.version)
                 })
                 .await;
+                // The uploading host waits for this before acknowledging. A
+                // host that cannot load the version (its policy refuses it)
+                // says so too: it will not serve it, so nothing is to wait for.
+                let _ = loaded;
+                let _ = me.client.publish(subject, me.id.clone().into()).await;
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -496,6 +496,13 @@ impl HostService {
             self.runtime
                 .prepare(LoadOptions::new(manifest, request.wasm.clone(), data_root))?;
         let sha256 = self.blobs.put(&request.wasm)?;
+        // In a cluster, the upload is acknowledged once the other hosts have
+        // compiled it too, so activating it (now or later) is a pointer switch
+        // on every host.
+        let waiter = match self.membership() {
+            Some(m) => Some(m.warm_waiter(&request.name, &request.version).await),
+            None => None,
+        };
         let outcome = self.db.add_version(&NewVersion {
             name: request.name.clone(),
             version: request.version.clone(),
@@ -505,6 +512,11 @@ impl HostService {
             deployed_by: request.actor.clone(),
             ..NewVersion::default()
         })?;
+        if let Some(waiter) = waiter
+            && matches!(outcome, AddOutcome::Added)
+        {
+            waiter.wait().await;
+        }
         if let Ok(mut warm) = self.warm.lock() {
             warm.entry(key(&request.name, &request.version))
                 .or_insert(Served::Component(loaded.clone()));

@@ -242,20 +242,27 @@ fn a_host_killed_mid_deploy_loses_no_acknowledged_version_and_the_chain_holds() 
     let component = host::wasm("echo-target");
 
     // Deploys through the doomed host until it dies under them.
+    let (acked, progress) = std::sync::mpsc::channel();
     let acknowledged = std::thread::scope(|s| {
-        let deploys = s.spawn(|| {
+        let deploys = s.spawn(move || {
             let mut acknowledged = Vec::new();
             for i in 0..400 {
                 let version = format!("1.0.{i}");
                 let bytes = host::variant(&component, &version);
                 match doomed.try_deploy(SVC, &version, &bytes, &host::manifest(SVC, &version, "")) {
-                    Ok(r) if r.status == 201 => acknowledged.push(version),
+                    Ok(r) if r.status == 201 => {
+                        acknowledged.push(version);
+                        let _ = acked.send(());
+                    }
                     _ => break,
                 }
             }
             acknowledged
         });
-        std::thread::sleep(Duration::from_millis(1500));
+        // Killed after five acknowledged deploys, while the sixth is in flight.
+        for _ in 0..5 {
+            progress.recv().expect("the deploys go on");
+        }
         host::kill9(host::pid(&tmp.path().join("host-0")));
         deploys.join().unwrap()
     });
