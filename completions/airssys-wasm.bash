@@ -1109,7 +1109,7 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__serve)
-            opts="-q -v -h -V --listen --state --policy --max-concurrent-calls --max-body-bytes --quiet --verbose --color --format --help --version"
+            opts="-q -v -h -V --listen --state --policy --max-concurrent-calls --max-body-bytes --cluster --cluster-user --cluster-password --cluster-token --cluster-creds --cluster-nkey --cluster-tls --cluster-tls-ca --cluster-tls-cert --cluster-tls-key --cluster-replicas --quiet --verbose --color --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1135,6 +1135,46 @@ _airssys__wasm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-nkey)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-replicas)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1151,7 +1191,7 @@ _airssys__wasm() {
             return 0
             ;;
         airssys__subcmd__wasm__subcmd__status)
-            opts="-q -v -h -V --host --token --state --quiet --verbose --color --format --help --version"
+            opts="-q -v -h -V --host --token --state --hosts --quiet --verbose --color --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

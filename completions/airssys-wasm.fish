@@ -201,11 +201,22 @@ complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l stat
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l policy -d 'Policy capping what deploys may ask for: a file, or `permissive` for no caps [default: the built-in policy: relative path grants only, no AIRSSYS_* variables, 512 MiB and 60 s per call]' -r -F
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l max-concurrent-calls -d 'Calls that may execute guest code at once; more wait briefly, then get 503 [default: two per core, at least 4]' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l max-body-bytes -d 'Largest request body for invoke and proxy routes, in bytes (proxy bodies stream to the component up to it)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster -d 'Share deployments, rollouts and the audit log with other hosts through this NATS JetStream server (comma-separate several servers of one NATS cluster) [default: none, this host keeps its state in --state]' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-user -d 'NATS user (with --cluster-password)' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-password -d 'NATS password' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-token -d 'NATS token' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-creds -d 'NATS credentials file (JWT and nkey seed)' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-nkey -d 'NATS nkey seed' -r
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-tls-ca -d 'CA certificate (PEM) to trust for the NATS servers\' TLS' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-tls-cert -d 'Client certificate (PEM) for mutual TLS (with --cluster-tls-key)' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-tls-key -d 'Client key (PEM) for mutual TLS' -r -F
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-replicas -d 'Replicas of the cluster\'s buckets and streams (3 on a 3-node NATS cluster)' -r
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l color -d 'When to use colours' -r -f -a "auto\t'Colour when stderr is a terminal and `NO_COLOR` is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
 json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -l cluster-tls -d 'Require TLS to the NATS servers'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -s q -l quiet -d 'Print only errors and data'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -293,6 +304,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -l format -d 'Output format of data-producing commands' -r -f -a "human\t'Text for people'
 json\t'One JSON document on stdout, for scripts'"
+complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -l hosts -d 'List the cluster\'s hosts instead: what each serves, which one runs the rollouts (the controller) and how far behind each is'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -s q -l quiet -d 'Print only errors and data'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -s v -l verbose -d 'Print more detail'
 complete -c airssys-wasm -n "__fish_airssys_wasm_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -68,20 +68,24 @@ fn deployment_subject(name: &str) -> String {
     format!("{SUBJECT}.deployment.{name}")
 }
 
-async fn stored_version(s: &Stores, key: &str) -> Result<Option<(StoredVersion, u64)>, StateError> {
-    let fail = failed("reading a version");
-    match s
-        .versions
-        .entry(key)
-        .await
-        .map_err(|e| fail(e.to_string()))?
-    {
+/// The live record under `key` in `bucket` and its revision, as JSON of `T`.
+async fn read_record<T: serde::de::DeserializeOwned>(
+    bucket: &async_nats::jetstream::kv::Store,
+    key: &str,
+    context: &'static str,
+) -> Result<Option<(T, u64)>, StateError> {
+    let fail = failed(context);
+    match bucket.entry(key).await.map_err(|e| fail(e.to_string()))? {
         Some(entry) if entry.operation == async_nats::jetstream::kv::Operation::Put => {
             let stored = serde_json::from_slice(&entry.value).map_err(|e| fail(e.to_string()))?;
             Ok(Some((stored, entry.revision)))
         }
         _ => Ok(None),
     }
+}
+
+async fn stored_version(s: &Stores, key: &str) -> Result<Option<(StoredVersion, u64)>, StateError> {
+    read_record(&s.versions, key, "reading a version").await
 }
 
 /// One version.
@@ -227,19 +231,7 @@ async fn stored_deployment(
     s: &Stores,
     name: &str,
 ) -> Result<Option<(StoredDeployment, u64)>, StateError> {
-    let fail = failed("reading a deployment");
-    match s
-        .deployments
-        .entry(name)
-        .await
-        .map_err(|e| fail(e.to_string()))?
-    {
-        Some(entry) if entry.operation == async_nats::jetstream::kv::Operation::Put => {
-            let stored = serde_json::from_slice(&entry.value).map_err(|e| fail(e.to_string()))?;
-            Ok(Some((stored, entry.revision)))
-        }
-        _ => Ok(None),
-    }
+    read_record(&s.deployments, name, "reading a deployment").await
 }
 
 /// One deployment.
