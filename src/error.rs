@@ -107,3 +107,15 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `e` and its causes on one line, `outer: inner: …` (for lists and JSON
+/// fields, where the terminal's `caused by:` lines do not fit).
+pub fn one_line(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::service::{DeployRequest, HostService};
 use super::workspace::Workspace;
 use crate::build::BuildProgress;
+use crate::error::one_line;
 use crate::run::{Target, prepare};
 use crate::runtime::LoadOptions;
 
@@ -62,7 +63,7 @@ pub fn prepare_workspace(
             }
             Err(e) => {
                 seen(&project.dir, Err(&e));
-                project.error = Some(chain(&e));
+                project.error = Some(one_line(&e));
             }
         }
     }
@@ -91,19 +92,8 @@ pub async fn store_workspace(service: &Arc<HostService>, prepared: &PreparedWork
             Err(super::error::HostError::Invalid { message, details }) => {
                 project.error = Some(format!("{message}: {}", details.join("; ")));
             }
-            Err(e) => project.error = Some(chain(&e)),
+            Err(e) => project.error = Some(one_line(&e)),
         }
     }
     service.set_workspace(workspace);
-}
-
-/// An error and its causes on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
 }

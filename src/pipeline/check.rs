@@ -53,6 +53,24 @@ impl Capabilities {
         }
     }
 
+    /// What `self` and `other` may do together (a pipeline's, from its nodes').
+    pub fn union(&self, other: &Capabilities) -> Capabilities {
+        let merge = |x: &[String], y: &[String]| {
+            let mut out: Vec<String> = x.iter().chain(y).cloned().collect();
+            out.sort();
+            out.dedup();
+            out
+        };
+        Capabilities {
+            reads: merge(&self.reads, &other.reads),
+            writes: merge(&self.writes, &other.writes),
+            connects: merge(&self.connects, &other.connects),
+            environment: merge(&self.environment, &other.environment),
+            key_value: self.key_value || other.key_value,
+            messaging: merge(&self.messaging, &other.messaging),
+        }
+    }
+
     /// Whether nothing is granted.
     pub fn is_empty(&self) -> bool {
         *self == Capabilities::default()
@@ -207,11 +225,5 @@ fn check_reference(reference: &ComponentRef) -> ComponentCheck {
 }
 
 fn error_finding(code: &'static str, e: &dyn std::error::Error, help: Option<String>) -> Finding {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    Finding::error(code, message, help)
+    Finding::error(code, crate::error::one_line(e), help)
 }

@@ -201,7 +201,7 @@ impl HostService {
         };
         for (c, reference) in checked.into_iter().zip(references(spec)) {
             let node = self.check_node(c, &reference, local);
-            answer.capabilities = union(&answer.capabilities, &node.check.capabilities);
+            answer.capabilities = answer.capabilities.union(&node.check.capabilities);
             answer.ok &= !node.check.findings.iter().any(Finding::is_error);
             answer.nodes.push(node);
         }
@@ -448,23 +448,6 @@ fn unchecked(spec: &PipelineSpec) -> Vec<ComponentCheck> {
                 })
         })
         .collect()
-}
-
-fn union(a: &Capabilities, b: &Capabilities) -> Capabilities {
-    let merge = |x: &[String], y: &[String]| {
-        let mut out: Vec<String> = x.iter().chain(y).cloned().collect();
-        out.sort();
-        out.dedup();
-        out
-    };
-    Capabilities {
-        reads: merge(&a.reads, &b.reads),
-        writes: merge(&a.writes, &b.writes),
-        connects: merge(&a.connects, &b.connects),
-        environment: merge(&a.environment, &b.environment),
-        key_value: a.key_value || b.key_value,
-        messaging: merge(&a.messaging, &b.messaging),
-    }
 }
 
 fn bad_request(e: impl std::fmt::Display) -> HostError {

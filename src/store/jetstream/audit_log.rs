@@ -181,7 +181,10 @@ pub(super) async fn record_event(s: &Stores, entry: OwnedEntry) -> Result<AuditE
     }
     match append(s, &format!("{SUBJECT}.event"), &entry, None).await? {
         Appended::Now(sealed) => Ok(sealed),
-        Appended::Already => unreachable!("no subject expectation"),
+        // Only an append with a subject expectation can find its entry there.
+        Appended::Already => Err(failed("appending to the audit log")(
+            "the event was not appended".into(),
+        )),
     }
 }
 

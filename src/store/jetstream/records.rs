@@ -11,7 +11,9 @@ use super::audit_log::{self, Appended, OwnedEntry, SUBJECT};
 use crate::store::audit::{AuditAction, now_ms};
 use crate::store::blobs::{BlobError, hex, sha256_hex};
 use crate::store::rules::{self, Outcome};
-use crate::store::state::{AddOutcome, Canary, Deployment, NewVersion, StateError, VersionRecord};
+use crate::store::state::{
+    AddOutcome, Canary, Deployment, NewVersion, StateError, VersionKind, VersionRecord,
+};
 
 /// How many times a change is retried when other hosts keep changing the
 /// same record first.
@@ -143,16 +145,23 @@ async fn keys(
     Err(fail(last))
 }
 
+/// The kind of `name`'s versions (they all share it), reading one of them.
+async fn kind_of(s: &Stores, name: &str) -> Result<Option<VersionKind>, StateError> {
+    let prefix = format!("{name}.");
+    let keys = keys(&s.versions, failed("listing versions")).await?;
+    match keys.iter().find(|k| k.starts_with(&prefix)) {
+        Some(key) => Ok(stored_version(s, key).await?.map(|(v, _)| v.record.kind)),
+        None => Ok(None),
+    }
+}
+
 /// Stores a new version (create-only: versions are immutable), then audits it.
 pub(super) async fn add_version(s: &Stores, new: &NewVersion) -> Result<AddOutcome, StateError> {
     let version = rules::parse_version(&new.version)?;
     let key = version_key(&new.name, &version);
     for _ in 0..ATTEMPTS {
         let existing = stored_version(s, &key).await?;
-        let kind = versions(s, Some(&new.name))
-            .await?
-            .first()
-            .map(|other| other.kind);
+        let kind = kind_of(s, &new.name).await?;
         let record = existing.as_ref().map(|(v, _)| &v.record);
         if !rules::accept_version(new, &version, record, kind)? {
             if let Some((stored, revision)) = existing

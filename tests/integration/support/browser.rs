@@ -3,7 +3,6 @@
 //! and drag with real pointer input, and save a screenshot of each step under
 //! `target/ui-screenshots/` (kept as CI artifacts).
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,6 +13,8 @@ use fantoccini::actions::{
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+
+use super::free_port;
 
 /// The browser window: big enough for palette, canvas and inspector.
 const WINDOW: (u32, u32) = (1400, 900);
@@ -29,13 +30,6 @@ pub struct Browser {
     /// Where screenshots go, `target/ui-screenshots/<test>/`.
     shots: PathBuf,
     shot: usize,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 fn find(program: &str) -> PathBuf {
@@ -216,11 +210,7 @@ impl Browser {
             .then(PointerAction::Up {
                 button: MOUSE_BUTTON_LEFT,
             });
-        self.client
-            .perform_actions(actions)
-            .await
-            .expect("pointer actions");
-        self.client.release_actions().await.expect("release");
+        self.perform(actions).await;
     }
 
     /// Presses the pointer on `element` and moves it by `(dx, dy)` before
@@ -250,10 +240,15 @@ impl Browser {
             .then(PointerAction::Up {
                 button: MOUSE_BUTTON_LEFT,
             });
+        self.perform(actions).await;
+    }
+
+    /// Performs input `actions`, then releases every key and button.
+    async fn perform(&self, actions: impl Into<fantoccini::actions::ActionSequence>) {
         self.client
-            .perform_actions(actions)
+            .perform_actions(actions.into())
             .await
-            .expect("pointer actions");
+            .expect("input actions");
         self.client.release_actions().await.expect("release");
     }
 
@@ -267,11 +262,7 @@ impl Browser {
         for &value in keys.iter().rev() {
             actions = actions.then(KeyAction::Up { value });
         }
-        self.client
-            .perform_actions(actions)
-            .await
-            .expect("key actions");
-        self.client.release_actions().await.expect("release");
+        self.perform(actions).await;
     }
 
     /// Saves a screenshot named `name` (numbered in order).

